@@ -1,0 +1,78 @@
+// Package shared locates the workspace's shared test material (pretrained
+// weights, PyTorch reference tensors, sample media) for tests and
+// benchmarks. The product itself never reads it.
+//
+// The weights file is $GOGH_WEIGHTS; the material directory is
+// $GOGH_SHARED, else ../shared beside the module root. Relative paths are
+// taken from the module root, so `GOGH_WEIGHTS=../shared/...` works from
+// any package's tests. When material is missing a test is skipped, unless
+// $CI is set, where it fails: CI must never pass by skipping.
+package shared
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Root returns the module root (the directory holding go.mod).
+func Root(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("shared: no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+func resolve(t testing.TB, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(Root(t), p)
+}
+
+// Dir returns the shared material directory.
+func Dir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("GOGH_SHARED"); d != "" {
+		return resolve(t, d)
+	}
+	return filepath.Join(Root(t), "..", "shared")
+}
+
+// Path returns a file under the shared directory, skipping (or, under CI,
+// failing) the test when it does not exist.
+func Path(t testing.TB, rel string) string {
+	t.Helper()
+	return need(t, filepath.Join(Dir(t), rel))
+}
+
+// Weights returns the pretrained VGG19 weights file.
+func Weights(t testing.TB) string {
+	t.Helper()
+	if w := os.Getenv("GOGH_WEIGHTS"); w != "" {
+		return need(t, resolve(t, w))
+	}
+	return Path(t, "models/vgg19-conv.safetensors")
+}
+
+func need(t testing.TB, p string) string {
+	t.Helper()
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("shared material missing under CI: %v", err)
+		}
+		t.Skipf("shared material missing: %v", err)
+	}
+	return p
+}

@@ -1,0 +1,163 @@
+package stylize
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/gif" // register decoders
+	_ "image/jpeg"
+	"image/png"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp"
+)
+
+// Image is an RGB image stored as three planes of float32 in 0..1:
+// Pix[c·H·W + y·W + x] for channel c (R, G, B).
+type Image struct {
+	W, H int
+	Pix  []float32
+}
+
+// NewImage returns a black w×h image.
+func NewImage(w, h int) Image { return Image{W: w, H: h, Pix: make([]float32, 3*w*h)} }
+
+// Clone returns a copy of im.
+func (im Image) Clone() Image {
+	return Image{W: im.W, H: im.H, Pix: append([]float32(nil), im.Pix...)}
+}
+
+// FromImage converts m to planes in 0..1 (8-bit precision).
+func FromImage(m image.Image) Image {
+	b := m.Bounds()
+	im := NewImage(b.Dx(), b.Dy())
+	n := im.W * im.H
+	nrgba, ok := m.(*image.NRGBA)
+	if !ok || !nrgba.Opaque() {
+		nrgba = image.NewNRGBA(image.Rect(0, 0, im.W, im.H))
+		draw.Draw(nrgba, nrgba.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+		draw.Draw(nrgba, nrgba.Bounds(), m, b.Min, draw.Over) // flatten alpha onto white
+	}
+	for y := 0; y < im.H; y++ {
+		row := nrgba.Pix[y*nrgba.Stride:]
+		for x := 0; x < im.W; x++ {
+			i := y*im.W + x
+			im.Pix[i] = float32(row[4*x]) / 255
+			im.Pix[n+i] = float32(row[4*x+1]) / 255
+			im.Pix[2*n+i] = float32(row[4*x+2]) / 255
+		}
+	}
+	return im
+}
+
+// NRGBA converts im to 8-bit, rounding and clamping to 0..255.
+func (im Image) NRGBA() *image.NRGBA {
+	m := image.NewNRGBA(image.Rect(0, 0, im.W, im.H))
+	n := im.W * im.H
+	for i := 0; i < n; i++ {
+		for c := 0; c < 3; c++ {
+			m.Pix[4*i+c] = to8(im.Pix[c*n+i])
+		}
+		m.Pix[4*i+3] = 255
+	}
+	return m
+}
+
+func to8(v float32) uint8 {
+	return uint8(math.Round(float64(min(max(v, 0), 1)) * 255))
+}
+
+// Noise returns a w×h image of uniform noise in 0..1 from seed.
+func Noise(w, h int, seed uint64) Image {
+	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	im := NewImage(w, h)
+	for i := range im.Pix {
+		im.Pix[i] = rng.Float32()
+	}
+	return im
+}
+
+// Fit returns the size of a w×h image scaled so that its longer side is
+// size (aspect kept, at least 1 pixel). size ≤ 0 keeps w×h.
+func Fit(w, h, size int) (int, int) {
+	if size <= 0 {
+		return w, h
+	}
+	if w >= h {
+		return size, max(1, int(math.Round(float64(h)*float64(size)/float64(w))))
+	}
+	return max(1, int(math.Round(float64(w)*float64(size)/float64(h)))), size
+}
+
+// Resize resamples m to w×h with a Catmull-Rom filter (widened when
+// shrinking, so downscaling does not alias).
+func Resize(m image.Image, w, h int) image.Image {
+	if b := m.Bounds(); b.Dx() == w && b.Dy() == h {
+		return m
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.CatmullRom.Scale(dst, dst.Bounds(), m, m.Bounds(), draw.Src, nil)
+	return dst
+}
+
+// Decode reads an image file (PNG, JPEG, GIF or WebP).
+func Decode(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	m, _, err := image.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a readable image: %w", path, err)
+	}
+	if b := m.Bounds(); b.Dx() < 1 || b.Dy() < 1 {
+		return nil, fmt.Errorf("%s: empty image", path)
+	}
+	return m, nil
+}
+
+// Load reads an image file and scales it so its longer side is size
+// (size ≤ 0: as is).
+func Load(path string, size int) (Image, error) {
+	m, err := Decode(path)
+	if err != nil {
+		return Image{}, err
+	}
+	w, h := Fit(m.Bounds().Dx(), m.Bounds().Dy(), size)
+	return FromImage(Resize(m, w, h)), nil
+}
+
+// LoadSized reads an image file resampled to exactly w×h.
+func LoadSized(path string, w, h int) (Image, error) {
+	m, err := Decode(path)
+	if err != nil {
+		return Image{}, err
+	}
+	return FromImage(Resize(m, w, h)), nil
+}
+
+// SavePNG writes im as a PNG. It writes a temporary file beside path and
+// renames it, so path never holds a half-written image.
+func SavePNG(path string, im Image) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gogh-*.png")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := png.Encode(tmp, im.NRGBA()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+// Package stylize is the Gatys et al. style-transfer problem: the loss of
+// an image against a content image's VGG19 features and a style image's
+// feature Gram matrices, its gradient, and the optimization that paints.
+package stylize
+
+import (
+	"fmt"
+
+	"github.com/gogh-video/gogh/stylize/blas"
+	"github.com/gogh-video/gogh/stylize/vgg"
+)
+
+// Spec says which layers and weights make up the objective.
+type Spec struct {
+	ContentLayers []vgg.Point
+	StyleLayers   []vgg.Point
+	Weights       Weights
+	Normalization string // Default or Tutorial
+	Threads       int    // goroutines outside BLAS
+}
+
+func (s Spec) check() error {
+	if s.Normalization != Default && s.Normalization != Tutorial {
+		return fmt.Errorf("--normalization: unknown %q (want %s or %s)", s.Normalization, Default, Tutorial)
+	}
+	if len(s.ContentLayers) == 0 && len(s.StyleLayers) == 0 {
+		return fmt.Errorf("no content or style layers")
+	}
+	return nil
+}
+
+// Style holds the Gram matrices of a style image, computed once and shared
+// by every problem (and every video frame) painted in that style.
+type Style struct {
+	Layers []vgg.Point
+	Grams  [][]float32 // [C][C] per layer
+}
+
+// NewStyle computes the style targets of img at the given layers.
+func NewStyle(w *vgg.Weights, img Image, layers []vgg.Point, threads int) (*Style, error) {
+	s := &Style{Layers: layers}
+	if len(layers) == 0 {
+		return s, nil
+	}
+	net, err := vgg.New(w, img.H, img.W, layers, threads)
+	if err != nil {
+		return nil, fmt.Errorf("style image: %w", err)
+	}
+	net.Forward(img.Pix)
+	for i, p := range layers {
+		c, h, wd := net.Shape(p)
+		g := make([]float32, c*c)
+		gram(net.Activation(i), c, h*wd, g)
+		s.Grams = append(s.Grams, g)
+	}
+	return s, nil
+}
+
+// Problem is the objective for one content image size: it owns a network
+// and every scratch buffer, so evaluating it allocates nothing.
+type Problem struct {
+	spec    Spec
+	style   *Style
+	net     *vgg.Net
+	h, w    int
+	nc      int         // taps [0, nc) are content layers, the rest style layers
+	content [][]float32 // content targets
+	cScale  []float64   // normalization of each term
+	sScale  []float64
+	grads   [][]float32 // gradient at each tap
+	gram    [][]float32 // Gram scratch per style layer
+}
+
+// NewProblem builds the objective of spec for the content image, with the
+// style targets of style (whose layers must be spec.StyleLayers).
+func NewProblem(w *vgg.Weights, content Image, style *Style, spec Spec) (*Problem, error) {
+	if err := spec.check(); err != nil {
+		return nil, err
+	}
+	if style == nil {
+		style = &Style{}
+	}
+	if len(style.Layers) != len(spec.StyleLayers) {
+		return nil, fmt.Errorf("style targets have %d layers, the spec %d", len(style.Layers), len(spec.StyleLayers))
+	}
+	taps := append(append([]vgg.Point(nil), spec.ContentLayers...), spec.StyleLayers...)
+	net, err := vgg.New(w, content.H, content.W, taps, spec.Threads)
+	if err != nil {
+		return nil, err
+	}
+	p := &Problem{spec: spec, style: style, net: net, h: content.H, w: content.W, nc: len(spec.ContentLayers)}
+	for i, t := range taps {
+		c, h, wd := net.Shape(t)
+		p.grads = append(p.grads, make([]float32, c*h*wd))
+		if i >= p.nc {
+			g := style.Grams[i-p.nc]
+			if len(g) != c*c {
+				return nil, fmt.Errorf("style target %s has %d values, want %d", t, len(g), c*c)
+			}
+			p.gram = append(p.gram, make([]float32, c*c))
+			p.sScale = append(p.sScale, term(spec.Normalization, g))
+		}
+	}
+	if err := p.SetContent(content); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Size returns the image size the problem was built for.
+func (p *Problem) Size() (w, h int) { return p.w, p.h }
+
+// SetContent replaces the content image (of the problem's size), as for
+// the next frame of a video.
+func (p *Problem) SetContent(img Image) error {
+	if img.W != p.w || img.H != p.h {
+		return fmt.Errorf("content image is %dx%d, the problem %dx%d", img.W, img.H, p.w, p.h)
+	}
+	if p.nc == 0 {
+		return nil
+	}
+	p.net.Forward(img.Pix)
+	p.content, p.cScale = p.content[:0], p.cScale[:0]
+	for i := 0; i < p.nc; i++ {
+		t := append([]float32(nil), p.net.Activation(i)...)
+		p.content = append(p.content, t)
+		p.cScale = append(p.cScale, term(p.spec.Normalization, t))
+	}
+	return nil
+}
+
+// Eval returns the loss at x and writes its gradient with respect to x
+// into grad (both [3][H][W], RGB in 0..1).
+func (p *Problem) Eval(x Image, grad []float32) Loss {
+	spec := p.spec
+	var l Loss
+	p.net.Forward(x.Pix)
+	// Layer weights: the tutorial sums layers, the default averages them.
+	cw, sw := spec.Weights.Content, spec.Weights.Style
+	if spec.Normalization == Default {
+		cw /= float64(max(1, p.nc))
+		sw /= float64(max(1, len(p.grads)-p.nc))
+	}
+	for i := range p.grads {
+		f := p.net.Activation(i)
+		g := p.grads[i]
+		if i < p.nc {
+			e := p.cScale[i] * sqErr(f, p.content[i], g)
+			l.ContentTerms = append(l.ContentTerms, e)
+			l.Content += cw * e
+			scale(g, float32(2*cw*p.cScale[i]))
+			continue
+		}
+		j := i - p.nc
+		c, h, w := p.net.Shape(spec.StyleLayers[j])
+		n := h * w
+		gm := p.gram[j]
+		gram(f, c, n, gm)
+		e := p.sScale[j] * sqErr(gm, p.style.Grams[j], gm)
+		l.StyleTerms = append(l.StyleTerms, e)
+		l.Style += sw * e
+		// d/dF of scale·Σ(G−A)² with G = F Fᵀ/(c·n) is 4·scale·(G−A)·F/(c·n).
+		coef := float32(4 * sw * p.sScale[j] / float64(c*n))
+		blas.Sgemm(false, false, c, n, c, coef, gm, c, f, n, 0, g, n)
+	}
+	p.net.Backward(p.grads, grad)
+	if spec.Weights.TV != 0 {
+		l.TVTerm = tv(x, spec.Weights.TV, grad)
+		l.TV = spec.Weights.TV * l.TVTerm
+	}
+	l.Total = l.Content + l.Style + l.TV
+	return l
+}
+
+func scale(v []float32, k float32) {
+	for i := range v {
+		v[i] *= k
+	}
+}

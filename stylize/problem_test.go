@@ -1,0 +1,231 @@
+package stylize
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gogh-video/gogh/internal/shared"
+	"github.com/gogh-video/gogh/stylize/safetensors"
+	"github.com/gogh-video/gogh/stylize/vgg"
+)
+
+func loadWeights(t testing.TB) *vgg.Weights {
+	t.Helper()
+	w, err := vgg.Load(shared.Weights(t), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func refImage(t *testing.T, f *safetensors.File, key string) Image {
+	t.Helper()
+	x, err := f.Tensor(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Image{H: x.Shape[1], W: x.Shape[2], Pix: x.Data}
+}
+
+func relErr(got, want []float32) float64 {
+	var e, m float64
+	for i := range want {
+		e = max(e, math.Abs(float64(got[i]-want[i])))
+		m = max(m, math.Abs(float64(want[i])))
+	}
+	return e / m
+}
+
+func cosine(a, b []float32) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		ab += float64(a[i]) * float64(b[i])
+		aa += float64(a[i]) * float64(a[i])
+		bb += float64(b[i]) * float64(b[i])
+	}
+	return ab / math.Sqrt(aa*bb)
+}
+
+// TestMatchesPyTorch reproduces every Gram, content target, loss term,
+// total and input gradient of the PyTorch reference files.
+func TestMatchesPyTorch(t *testing.T) {
+	w := loadWeights(t)
+	for _, file := range []string{"tutorial-64x96", "gatys-96x64"} {
+		t.Run(file, func(t *testing.T) {
+			ref, err := safetensors.Open(shared.Path(t, "reference/"+file+".safetensors"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ref.Close()
+			meta := ref.Metadata
+			cl, err := vgg.ParseLayers(meta["content_layers"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			sl, err := vgg.ParseLayers(meta["style_layers"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			cw, _ := strconv.ParseFloat(meta["content_weight"], 64)
+			sw, _ := strconv.ParseFloat(meta["style_weight"], 64)
+			var scalars map[string]float64
+			if err := json.Unmarshal([]byte(meta["scalars"]), &scalars); err != nil {
+				t.Fatal(err)
+			}
+			content, style, x := refImage(t, ref, "content_image"), refImage(t, ref, "style_image"), refImage(t, ref, "x")
+
+			st, err := NewStyle(w, style, sl, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gx, err := NewStyle(w, x, sl, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range sl {
+				for _, c := range []struct {
+					key string
+					got []float32
+				}{{"gram_style.", st.Grams[i]}, {"gram_x.", gx.Grams[i]}} {
+					want, err := ref.Tensor(c.key + p.String())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if e := relErr(c.got, want.Data); e > 1e-4 {
+						t.Errorf("%s%s: relative error %.2g", c.key, p, e)
+					}
+				}
+			}
+			spec := Spec{ContentLayers: cl, StyleLayers: sl, Weights: Weights{Content: cw, Style: sw}, Normalization: Tutorial, Threads: 2}
+			prob, err := NewProblem(w, content, st, spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range cl {
+				want, err := ref.Tensor("content_target." + p.String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if e := relErr(prob.content[i], want.Data); e > 1e-4 {
+					t.Errorf("content_target.%s: relative error %.2g", p, e)
+				}
+			}
+			grad := make([]float32, len(x.Pix))
+			l := prob.Eval(x, grad)
+			check := func(name string, got float64) {
+				want := scalars[name]
+				if e := math.Abs(got-want) / math.Abs(want); e > 1e-4 {
+					t.Errorf("%s = %.7g, PyTorch %.7g (relative error %.2g)", name, got, want, e)
+				}
+			}
+			for i, p := range cl {
+				check("content_loss."+p.String(), l.ContentTerms[i])
+			}
+			for i, p := range sl {
+				check("style_loss."+p.String(), l.StyleTerms[i])
+			}
+			check("total_loss", l.Total)
+			want, err := ref.Tensor("grad_x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := cosine(grad, want.Data); c < 0.9999 {
+				t.Errorf("gradient cosine similarity %.6f < 0.9999", c)
+			}
+			if e := relErr(grad, want.Data); e > 1e-3 {
+				t.Errorf("gradient relative error %.2g", e)
+			}
+		})
+	}
+}
+
+// TestLossGradientFiniteDifference checks the content, style and total
+// variation gradients of both normalizations against central differences.
+// Taps before the first ReLU keep the objective smooth, so the differences
+// are exact up to rounding.
+func TestLossGradientFiniteDifference(t *testing.T) {
+	w := loadWeights(t)
+	rng := rand.New(rand.NewPCG(1, 1))
+	img := func() Image {
+		im := NewImage(12, 10)
+		for i := range im.Pix {
+			im.Pix[i] = rng.Float32()
+		}
+		return im
+	}
+	content, style, x := img(), img(), img()
+	layers := []vgg.Point{{Conv: 0}}
+	for _, tc := range []struct {
+		norm string
+		wt   Weights
+	}{
+		{Tutorial, Weights{Content: 1, Style: 0.01}},
+		{Default, Weights{Content: 1, Style: 10}},
+		{Default, Weights{TV: 5}},
+		{Tutorial, Weights{Content: 1, Style: 1e-3, TV: 1e4}},
+	} {
+		t.Run(tc.norm, func(t *testing.T) {
+			st, err := NewStyle(w, style, layers, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := NewProblem(w, content, st, Spec{ContentLayers: layers, StyleLayers: layers, Weights: tc.wt, Normalization: tc.norm, Threads: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			grad := make([]float32, len(x.Pix))
+			scratch := make([]float32, len(x.Pix))
+			l0 := p.Eval(x, grad)
+			if l0.Total <= 0 {
+				t.Fatalf("loss %v", l0)
+			}
+			// With taps before the first ReLU the objective is a polynomial of
+			// degree 4 in x, whose central difference is f' + ε²f'''/6 exactly:
+			// Richardson extrapolation of two steps cancels the ε² term.
+			xs := x.Clone()
+			v := make([]float32, len(x.Pix))
+			diff := func(eps float32) float64 {
+				for j := range x.Pix {
+					xs.Pix[j] = x.Pix[j] + eps*v[j]
+				}
+				fp := p.Eval(xs, scratch).Total
+				for j := range x.Pix {
+					xs.Pix[j] = x.Pix[j] - eps*v[j]
+				}
+				return (fp - p.Eval(xs, scratch).Total) / (2 * float64(eps))
+			}
+			for trial := 0; trial < 6; trial++ {
+				var dot float64
+				for j := range v {
+					v[j] = float32(rng.NormFloat64())
+					dot += float64(v[j]) * float64(grad[j])
+				}
+				fd := (4*diff(5e-3) - diff(1e-2)) / 3
+				if e := math.Abs(fd-dot) / math.Abs(dot); e > 5e-3 { // float32 rounding: ~2e-3 seen
+					t.Errorf("%+v: directional derivative %.6g, finite difference %.6g (relative error %.2g)", tc.wt, dot, fd, e)
+				}
+			}
+		})
+	}
+}
+
+func TestSpecErrors(t *testing.T) {
+	w := loadWeights(t)
+	im := NewImage(8, 8)
+	for _, tc := range []struct {
+		spec Spec
+		want string
+	}{
+		{Spec{ContentLayers: []vgg.Point{{}}, Normalization: "bogus"}, "--normalization"},
+		{Spec{Normalization: Default}, "no content or style layers"},
+	} {
+		_, err := NewProblem(w, im, nil, tc.spec)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: err = %v, want %q", tc.spec, err, tc.want)
+		}
+	}
+}

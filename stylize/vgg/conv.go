@@ -1,0 +1,182 @@
+package vgg
+
+import (
+	"sync"
+
+	"github.com/gogh-video/gogh/stylize/blas"
+)
+
+// conv computes the 3×3, padding-1 cross-correlation of in ([cin][h][w])
+// with kernels wt ([cout][cin][3][3]) into out ([cout][h][w]), without
+// bias. It works in bands of rows: im2col of the band, then one SGEMM.
+func (n *Net) conv(in []float32, cin, h, w int, wt []float32, cout int, out []float32) {
+	k, hw := cin*9, h*w
+	rows := bandRows(cin, h, w)
+	for y0 := 0; y0 < h; y0 += rows {
+		y1 := min(h, y0+rows)
+		cols := (y1 - y0) * w
+		col := n.col[:k*cols]
+		im2col(in, cin, h, w, y0, y1, col, n.threads)
+		blas.Sgemm(false, false, cout, cols, k, 1, wt, k, col, cols, 0, out[y0*w:], hw)
+	}
+}
+
+// bandRows is how many image rows of a convolution with cin input channels
+// fit in the im2col scratch at once.
+func bandRows(cin, h, w int) int {
+	return max(1, min(h, colBudget/(cin*9*w)))
+}
+
+// im2col writes rows y0..y1 of the column matrix of in: row ci·9+ky·3+kx
+// holds in[ci][y+ky-1][x+kx-1] (zero outside the image) for each output
+// pixel (y, x) of the band.
+func im2col(in []float32, cin, h, w, y0, y1 int, col []float32, threads int) {
+	hw, cols := h*w, (y1-y0)*w
+	parallel(cin, threads, func(lo, hi int) {
+		for ci := lo; ci < hi; ci++ {
+			plane := in[ci*hw : (ci+1)*hw]
+			for ky := 0; ky < 3; ky++ {
+				for kx := 0; kx < 3; kx++ {
+					dst := col[(ci*9+ky*3+kx)*cols:][:cols]
+					for y := y0; y < y1; y++ {
+						d := dst[(y-y0)*w:][:w]
+						sy := y + ky - 1
+						if sy < 0 || sy >= h {
+							clear(d)
+							continue
+						}
+						src := plane[sy*w:][:w]
+						switch kx {
+						case 0:
+							d[0] = 0
+							copy(d[1:], src[:w-1])
+						case 1:
+							copy(d, src)
+						case 2:
+							copy(d[:w-1], src[1:])
+							d[w-1] = 0
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// flipKernels returns the weights of the convolution's backward pass: the
+// gradient with respect to its input is itself a 3×3 convolution of the
+// output gradient, with in and out swapped and each kernel rotated 180°.
+func flipKernels(c Conv) []float32 {
+	f := make([]float32, len(c.W))
+	for co := 0; co < c.Out; co++ {
+		for ci := 0; ci < c.In; ci++ {
+			for t := 0; t < 9; t++ {
+				f[(ci*c.Out+co)*9+8-t] = c.W[(co*c.In+ci)*9+t]
+			}
+		}
+	}
+	return f
+}
+
+// biasReLU adds bias[c] to each plane of pre in place and writes
+// max(pre, 0) to act (which may be pre itself).
+func biasReLU(pre, act, bias []float32, plane, threads int) {
+	parallel(len(bias), threads, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			b := bias[c]
+			p, a := pre[c*plane:][:plane], act[c*plane:][:plane]
+			for j, v := range p {
+				v += b
+				p[j] = v
+				a[j] = max(v, 0)
+			}
+		}
+	})
+}
+
+// reluMask zeroes the gradient g wherever the ReLU output act is not positive.
+func reluMask(g, act []float32, threads int) {
+	parallelRange(len(g), threads, func(lo, hi int) {
+		a := act[lo:hi]
+		for j, v := range a {
+			if v <= 0 {
+				g[lo+j] = 0
+			}
+		}
+	})
+}
+
+// maxPool is a 2×2, stride-2 max-pool of in ([c][h][w]) into out
+// ([c][h/2][w/2]), recording in arg which input won (first on ties).
+func maxPool(in []float32, c, h, w int, out []float32, arg []uint8, threads int) {
+	oh, ow := h/2, w/2
+	parallel(c, threads, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			src := in[ch*h*w:]
+			for y := 0; y < oh; y++ {
+				r0, r1 := src[2*y*w:][:w], src[(2*y+1)*w:][:w]
+				o, a := out[(ch*oh+y)*ow:][:ow], arg[(ch*oh+y)*ow:][:ow]
+				for x := range o {
+					best, at := r0[2*x], uint8(0)
+					if v := r0[2*x+1]; v > best {
+						best, at = v, 1
+					}
+					if v := r1[2*x]; v > best {
+						best, at = v, 2
+					}
+					if v := r1[2*x+1]; v > best {
+						best, at = v, 3
+					}
+					o[x], a[x] = best, at
+				}
+			}
+		}
+	})
+}
+
+// unpool routes the gradient g at a max-pool's output back to the inputs
+// that won (dst is [c][h][w], the pool's input size).
+func unpool(g []float32, arg []uint8, c, h, w int, dst []float32, threads int) {
+	oh, ow := h/2, w/2
+	parallel(c, threads, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			d := dst[ch*h*w:][:h*w]
+			clear(d)
+			for y := 0; y < oh; y++ {
+				gr, ar := g[(ch*oh+y)*ow:][:ow], arg[(ch*oh+y)*ow:][:ow]
+				for x, v := range gr {
+					a := ar[x]
+					d[(2*y+int(a>>1))*w+2*x+int(a&1)] = v
+				}
+			}
+		}
+	})
+}
+
+// parallel splits items 0..n among up to threads goroutines.
+func parallel(n, threads int, f func(lo, hi int)) {
+	if threads <= 1 || n < 2 {
+		f(0, n)
+		return
+	}
+	parts := min(threads, n)
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		lo, hi := p*n/parts, (p+1)*n/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// parallelRange is parallel for flat loops, which are only worth splitting
+// when long.
+func parallelRange(n, threads int, f func(lo, hi int)) {
+	if n < 1<<15 {
+		threads = 1
+	}
+	parallel(n, threads, f)
+}
