@@ -5,8 +5,9 @@ import (
 	"image"
 	"image/color"
 	_ "image/gif" // register decoders
-	_ "image/jpeg"
+	"image/jpeg"
 	"image/png"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -144,12 +145,21 @@ func LoadSized(path string, w, h int) (Image, error) {
 // SavePNG writes im as a PNG. It writes a temporary file beside path and
 // renames it, so path never holds a half-written image.
 func SavePNG(path string, im Image) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".gogh-*.png")
+	return save(path, func(w io.Writer) error { return png.Encode(w, im.NRGBA()) })
+}
+
+// SaveJPEG writes im as a JPEG of quality 95, like SavePNG.
+func SaveJPEG(path string, im Image) error {
+	return save(path, func(w io.Writer) error { return jpeg.Encode(w, im.NRGBA(), &jpeg.Options{Quality: 95}) })
+}
+
+func save(path string, encode func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gogh-*"+filepath.Ext(path))
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := png.Encode(tmp, im.NRGBA()); err != nil {
+	if err := encode(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}

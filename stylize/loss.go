@@ -36,8 +36,8 @@ type Loss struct {
 }
 
 // gram computes G = F Fᵀ / (c·n) for F = [c][n].
-func gram(f []float32, c, n int, g []float32) {
-	blas.Sgemm(false, true, c, c, n, 1/float32(c*n), f, n, f, n, 0, g, c)
+func gram(f []float32, c, n int, g []float32, threads int) {
+	blas.Parallel(threads, false, true, c, c, n, 1/float32(c*n), f, n, f, n, 0, g, c)
 }
 
 // term is the normalization of one layer's squared error:

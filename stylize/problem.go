@@ -50,7 +50,7 @@ func NewStyle(w *vgg.Weights, img Image, layers []vgg.Point, threads int) (*Styl
 	for i, p := range layers {
 		c, h, wd := net.Shape(p)
 		g := make([]float32, c*c)
-		gram(net.Activation(i), c, h*wd, g)
+		gram(net.Activation(i), c, h*wd, g, threads)
 		s.Grams = append(s.Grams, g)
 	}
 	return s, nil
@@ -155,13 +155,13 @@ func (p *Problem) Eval(x Image, grad []float32) Loss {
 		c, h, w := p.net.Shape(spec.StyleLayers[j])
 		n := h * w
 		gm := p.gram[j]
-		gram(f, c, n, gm)
+		gram(f, c, n, gm, spec.Threads)
 		e := p.sScale[j] * sqErr(gm, p.style.Grams[j], gm)
 		l.StyleTerms = append(l.StyleTerms, e)
 		l.Style += sw * e
 		// d/dF of scale·Σ(G−A)² with G = F Fᵀ/(c·n) is 4·scale·(G−A)·F/(c·n).
 		coef := float32(4 * sw * p.sScale[j] / float64(c*n))
-		blas.Sgemm(false, false, c, n, c, coef, gm, c, f, n, 0, g, n)
+		blas.Parallel(spec.Threads, false, false, c, n, c, coef, gm, c, f, n, 0, g, n)
 	}
 	p.net.Backward(p.grads, grad)
 	if spec.Weights.TV != 0 {

@@ -88,3 +88,29 @@ func BenchmarkSgemmVGG(b *testing.B) {
 	}
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+func TestParallelMatchesSgemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, ta := range []bool{false, true} {
+		m, n, k := 100, 37, 50
+		a, b := make([]float32, m*k), make([]float32, k*n)
+		for i := range a {
+			a[i] = rng.Float32()
+		}
+		for i := range b {
+			b[i] = rng.Float32()
+		}
+		lda := k
+		if ta {
+			lda = m
+		}
+		want, got := make([]float32, m*n), make([]float32, m*n)
+		naive(ta, false, m, n, k, 1, a, lda, b, n, 0, want, n)
+		Parallel(3, ta, false, m, n, k, 1, a, lda, b, n, 0, got, n)
+		for i := range got {
+			if math.Abs(float64(got[i]-want[i])) > 1e-4 {
+				t.Fatalf("transA=%v: c[%d] = %v, want %v", ta, i, got[i], want[i])
+			}
+		}
+	}
+}

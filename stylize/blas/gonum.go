@@ -3,23 +3,12 @@
 package blas
 
 import (
-	"runtime"
-
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
 // Impl names the BLAS in use.
 func Impl() string { return "gonum (pure Go)" }
-
-// SetThreads sets how many threads one Sgemm call may use. gonum's Sgemm
-// spreads over GOMAXPROCS goroutines, so this sets GOMAXPROCS.
-func SetThreads(n int) {
-	if n < 1 {
-		n = 1
-	}
-	runtime.GOMAXPROCS(n)
-}
 
 func flag(t bool) blas.Transpose {
 	if t {

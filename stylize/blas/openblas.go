@@ -22,14 +22,10 @@ const (
 // Impl names the BLAS in use.
 func Impl() string { return "openblas (" + C.GoString(C.openblas_get_corename()) + ")" }
 
-// SetThreads sets how many threads one Sgemm call may use. OpenBLAS keeps
-// this setting process-wide.
-func SetThreads(n int) {
-	if n < 1 {
-		n = 1
-	}
-	C.openblas_set_num_threads(C.int(n))
-}
+// OpenBLAS runs single-threaded: gogh parallelizes by splitting matrices
+// among goroutines (see Parallel), which keeps OpenBLAS's spinning worker
+// threads from competing with the engine's own.
+func init() { C.openblas_set_num_threads(1) }
 
 func flag(t bool) C.int {
 	if t {

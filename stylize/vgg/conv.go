@@ -8,21 +8,26 @@ import (
 
 // conv computes the 3×3, padding-1 cross-correlation of in ([cin][h][w])
 // with kernels wt ([cout][cin][3][3]) into out ([cout][h][w]), without
-// bias. It works in bands of rows: im2col of the band, then one SGEMM.
+// bias. The image is cut into bands of rows shared among the workers; each
+// worker builds its band's column matrix (im2col) in its own scratch and
+// multiplies it by the kernels with a single-threaded SGEMM.
 func (n *Net) conv(in []float32, cin, h, w int, wt []float32, cout int, out []float32) {
 	k, hw := cin*9, h*w
-	rows := bandRows(cin, h, w)
-	for y0 := 0; y0 < h; y0 += rows {
-		y1 := min(h, y0+rows)
-		cols := (y1 - y0) * w
-		col := n.col[:k*cols]
-		im2col(in, cin, h, w, y0, y1, col, n.threads)
-		blas.Sgemm(false, false, cout, cols, k, 1, wt, k, col, cols, 0, out[y0*w:], hw)
-	}
+	rows := min(bandRows(cin, h, w), (h+n.threads-1)/n.threads)
+	bands := (h + rows - 1) / rows
+	parallelParts(bands, n.threads, func(part, lo, hi int) {
+		col := n.cols[part]
+		for b := lo; b < hi; b++ {
+			y0, y1 := b*rows, min(h, (b+1)*rows)
+			cols := (y1 - y0) * w
+			im2col(in, cin, h, w, y0, y1, col[:k*cols])
+			blas.Sgemm(false, false, cout, cols, k, 1, wt, k, col, cols, 0, out[y0*w:], hw)
+		}
+	})
 }
 
 // bandRows is how many image rows of a convolution with cin input channels
-// fit in the im2col scratch at once.
+// fit in one worker's im2col scratch.
 func bandRows(cin, h, w int) int {
 	return max(1, min(h, colBudget/(cin*9*w)))
 }
@@ -30,37 +35,35 @@ func bandRows(cin, h, w int) int {
 // im2col writes rows y0..y1 of the column matrix of in: row ci·9+ky·3+kx
 // holds in[ci][y+ky-1][x+kx-1] (zero outside the image) for each output
 // pixel (y, x) of the band.
-func im2col(in []float32, cin, h, w, y0, y1 int, col []float32, threads int) {
+func im2col(in []float32, cin, h, w, y0, y1 int, col []float32) {
 	hw, cols := h*w, (y1-y0)*w
-	parallel(cin, threads, func(lo, hi int) {
-		for ci := lo; ci < hi; ci++ {
-			plane := in[ci*hw : (ci+1)*hw]
-			for ky := 0; ky < 3; ky++ {
-				for kx := 0; kx < 3; kx++ {
-					dst := col[(ci*9+ky*3+kx)*cols:][:cols]
-					for y := y0; y < y1; y++ {
-						d := dst[(y-y0)*w:][:w]
-						sy := y + ky - 1
-						if sy < 0 || sy >= h {
-							clear(d)
-							continue
-						}
-						src := plane[sy*w:][:w]
-						switch kx {
-						case 0:
-							d[0] = 0
-							copy(d[1:], src[:w-1])
-						case 1:
-							copy(d, src)
-						case 2:
-							copy(d[:w-1], src[1:])
-							d[w-1] = 0
-						}
+	for ci := 0; ci < cin; ci++ {
+		plane := in[ci*hw : (ci+1)*hw]
+		for ky := 0; ky < 3; ky++ {
+			for kx := 0; kx < 3; kx++ {
+				dst := col[(ci*9+ky*3+kx)*cols:][:cols]
+				for y := y0; y < y1; y++ {
+					d := dst[(y-y0)*w:][:w]
+					sy := y + ky - 1
+					if sy < 0 || sy >= h {
+						clear(d)
+						continue
+					}
+					src := plane[sy*w:][:w]
+					switch kx {
+					case 0:
+						d[0] = 0
+						copy(d[1:], src[:w-1])
+					case 1:
+						copy(d, src)
+					case 2:
+						copy(d[:w-1], src[1:])
+						d[w-1] = 0
 					}
 				}
 			}
 		}
-	})
+	}
 }
 
 // flipKernels returns the weights of the convolution's backward pass: the
@@ -155,18 +158,24 @@ func unpool(g []float32, arg []uint8, c, h, w int, dst []float32, threads int) {
 
 // parallel splits items 0..n among up to threads goroutines.
 func parallel(n, threads int, f func(lo, hi int)) {
-	if threads <= 1 || n < 2 {
-		f(0, n)
+	parallelParts(n, threads, func(_, lo, hi int) { f(lo, hi) })
+}
+
+// parallelParts splits items 0..n into up to threads contiguous parts, one
+// goroutine each, and tells each its part number.
+func parallelParts(n, threads int, f func(part, lo, hi int)) {
+	parts := max(1, min(threads, n))
+	if parts == 1 {
+		f(0, 0, n)
 		return
 	}
-	parts := min(threads, n)
 	var wg sync.WaitGroup
 	for p := 0; p < parts; p++ {
 		lo, hi := p*n/parts, (p+1)*n/parts
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f(lo, hi)
+			f(p, lo, hi)
 		}()
 	}
 	wg.Wait()

@@ -25,16 +25,17 @@ type Net struct {
 	act    [NumConv][]float32 // conv output after ReLU
 	pooled [NumConv][]float32 // max-pool output after conv i, where one follows
 	arg    [NumConv][]uint8   // which of the 2×2 inputs each pooled value came from
-	flip   [NumConv][]float32 // backward weights [In][Out·9], kernels rotated 180°
+	flip   []float32          // conv1_1's backward weights [In][Out·9], kernels rotated 180°
+	wino   [NumConv][]float32 // Winograd-transformed kernels of the other convolutions
 	input  []float32          // the preprocessed image [3][H][W]
-	col    []float32          // im2col scratch
+	cols   [][]float32        // im2col or Winograd scratch, one per worker
 	ga, gb []float32          // gradient ping-pong buffers
 	gp     []float32          // gradient at a pooled tensor
 }
 
-// colBudget caps the im2col scratch (in floats): convolutions are computed
-// in bands of rows whose column matrix fits in it.
-const colBudget = 1 << 22
+// colBudget caps each worker's im2col scratch (in floats): convolutions
+// are computed in bands of rows whose column matrix fits in it.
+const colBudget = 1 << 21
 
 // New returns a network for h×w RGB images that exposes the activations at
 // taps. threads bounds the goroutines used outside BLAS.
@@ -63,8 +64,15 @@ func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
 		size := c.Out * ch * cw
 		n.act[i] = make([]float32, size)
 		maxAct = max(maxAct, size, c.In*ch*cw)
-		maxCol = max(maxCol, bandRows(c.In, ch, cw)*cw*c.In*9, bandRows(c.Out, ch, cw)*cw*c.Out*9)
-		n.flip[i] = flipKernels(c)
+		if i == 0 {
+			// Three input channels: im2col with K = 27 beats Winograd's
+			// sixteen products with K = 3.
+			maxCol = max(maxCol, bandRows(c.In, ch, cw)*cw*c.In*9, bandRows(c.Out, ch, cw)*cw*c.Out*9)
+			n.flip = flipKernels(c)
+		} else {
+			maxCol = max(maxCol, winoTiles(c.In, c.Out, ch, cw)*(cw+1)/2*16*(c.In+c.Out))
+			n.wino[i] = winoKernels(c.W, c.Out, c.In)
+		}
 		if poolAfter(i) && i < n.depth-1 {
 			ch, cw = ch/2, cw/2
 			n.pooled[i] = make([]float32, c.Out*ch*cw)
@@ -78,7 +86,9 @@ func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
 		}
 	}
 	n.input = make([]float32, 3*h*wd)
-	n.col = make([]float32, maxCol)
+	for range n.threads {
+		n.cols = append(n.cols, make([]float32, maxCol))
+	}
 	n.ga, n.gb, n.gp = make([]float32, maxAct), make([]float32, maxAct), make([]float32, maxPool)
 	return n, nil
 }
@@ -115,7 +125,11 @@ func (n *Net) Forward(x []float32) {
 		if n.pre[i] != nil {
 			out = n.pre[i]
 		}
-		n.conv(in, c.In, h, w, c.W, c.Out, out)
+		if i == 0 {
+			n.conv(in, c.In, h, w, c.W, c.Out, out)
+		} else {
+			n.convWino(in, c.In, h, w, n.wino[i], c.Out, out, false)
+		}
 		biasReLU(out, n.act[i], c.B, h*w, n.threads)
 		in = n.act[i]
 		if n.pooled[i] != nil {
@@ -144,14 +158,14 @@ func (n *Net) Backward(grads [][]float32, dx []float32) {
 		n.addTapGrads(g, grads, i, false)
 		switch {
 		case i == 0:
-			n.conv(g, c.Out, h, w, n.flip[i], c.In, n.input)
+			n.conv(g, c.Out, h, w, n.flip, c.In, n.input)
 		case n.pooled[i-1] != nil:
 			gp := n.gp[:len(n.pooled[i-1])]
-			n.conv(g, c.Out, h, w, n.flip[i], c.In, gp)
+			n.convWino(g, c.Out, h, w, n.wino[i], c.In, gp, true)
 			ph, pw := n.hw[i-1][0], n.hw[i-1][1]
 			unpool(gp, n.arg[i-1], c.In, ph, pw, spare[:len(n.act[i-1])], n.threads)
 		default:
-			n.conv(g, c.Out, h, w, n.flip[i], c.In, spare[:c.In*h*w])
+			n.convWino(g, c.Out, h, w, n.wino[i], c.In, spare[:c.In*h*w], true)
 		}
 		g, spare = spare, g
 	}

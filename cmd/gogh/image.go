@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/gogh-video/gogh/stylize"
+)
+
+// imageRun holds the flags of commands that paint one image.
+type imageRun struct {
+	objective
+	content, style string
+	out            string
+	size           int
+	styleSize      int
+	steps          int
+	init           string
+	optimizer      string
+	lr             float64
+	seed           uint64
+	logEvery       int
+	logCSV         string
+}
+
+func newImageCmd() *cobra.Command {
+	r := &imageRun{}
+	cmd := &cobra.Command{
+		Use:   "image --content C --style S -o OUT.png",
+		Short: "Paint one image in the style of another",
+		Long: `Paint the content image in the style of the style image by optimizing its pixels
+so that its VGG19 features match the content and its feature Gram matrices match the
+style. One step is one loss and gradient evaluation.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return r.run(cmd.Context(), cmd.OutOrStdout()) },
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&r.content, "content", "", "content image (PNG, JPEG, GIF, WebP)")
+	fs.StringVar(&r.style, "style", "", "style image")
+	fs.StringVarP(&r.out, "output", "o", "", "output image (.png or .jpg)")
+	fs.IntVar(&r.size, "size", 512, "longer side of the output in pixels (0: the content image's size)")
+	fs.IntVar(&r.styleSize, "style-size", 0, "longer side the style image is scaled to (0: same as --size)")
+	fs.IntVar(&r.steps, "steps", 300, "loss+gradient evaluations")
+	fs.StringVar(&r.init, "init", "content", "starting image: content, noise (uniform, seeded) or an image file")
+	fs.StringVar(&r.optimizer, "optimizer", "lbfgs", "lbfgs or adam")
+	fs.Float64Var(&r.lr, "lr", 0, "Adam learning rate (default 0.02)")
+	fs.Uint64Var(&r.seed, "seed", 1, "seed for --init noise")
+	fs.IntVar(&r.logEvery, "log-every", 50, "print the losses every K steps (0: never)")
+	fs.StringVar(&r.logCSV, "log", "", "write every step's losses to this CSV file")
+	r.addFlags(fs)
+	return cmd
+}
+
+func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
+	for _, f := range []struct{ flag, v string }{{"--content", r.content}, {"--style", r.style}, {"-o", r.out}} {
+		if f.v == "" {
+			return fmt.Errorf("%s is required", f.flag)
+		}
+	}
+	if err := checkOutput(r.out); err != nil {
+		return err
+	}
+	if r.steps < 1 {
+		return fmt.Errorf("--steps: must be at least 1, got %d", r.steps)
+	}
+	if r.size < 0 || r.styleSize < 0 {
+		return fmt.Errorf("--size and --style-size must not be negative")
+	}
+	spec, err := r.spec()
+	if err != nil {
+		return err
+	}
+	opt, err := stylize.NewOptimizer(r.optimizer, r.lr)
+	if err != nil {
+		return err
+	}
+	w, err := r.network(spec)
+	if err != nil {
+		return err
+	}
+	content, err := stylize.Load(r.content, r.size)
+	if err != nil {
+		return fmt.Errorf("--content %w", err)
+	}
+	ss := r.styleSize
+	if ss == 0 {
+		ss = max(content.W, content.H)
+	}
+	styleImg, err := stylize.Load(r.style, ss)
+	if err != nil {
+		return fmt.Errorf("--style %w", err)
+	}
+	x, err := initImage(r.init, content, r.seed)
+	if err != nil {
+		return err
+	}
+	style, err := stylize.NewStyle(w, styleImg, spec.StyleLayers, spec.Threads)
+	if err != nil {
+		return err
+	}
+	prob, err := stylize.NewProblem(w, content, style, spec)
+	if err != nil {
+		return err
+	}
+	log, err := newStepLog(r.logCSV, r.logEvery, r.steps, stdout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "painting %dx%d, %d steps of %s, %s normalization, style weight %g\n",
+		content.W, content.H, r.steps, r.optimizer, spec.Normalization, spec.Weights.Style)
+	loss, runErr := prob.Run(ctx, x, r.steps, opt, log.step)
+	if err := log.close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if err := save(r.out, x); err != nil {
+		return err
+	}
+	if errors.Is(runErr, context.Canceled) {
+		return fmt.Errorf("interrupted after %d steps; the best image so far is in %s", log.n, r.out)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	fmt.Fprintf(stdout, "done in %s: style %.4g  content %.4g  total %.4g -> %s\n",
+		log.elapsed.Round(time.Millisecond), loss.Style, loss.Content, loss.Total, r.out)
+	return nil
+}
+
+// initImage returns the starting image: the content, seeded noise, or an
+// image file resampled to the content's size.
+func initImage(init string, content stylize.Image, seed uint64) (stylize.Image, error) {
+	switch init {
+	case "content":
+		return content.Clone(), nil
+	case "noise":
+		return stylize.Noise(content.W, content.H, seed), nil
+	}
+	im, err := stylize.LoadSized(init, content.W, content.H)
+	if err != nil {
+		return stylize.Image{}, fmt.Errorf("--init %w", err)
+	}
+	return im, nil
+}
+
+// checkOutput fails early, before hours of work, when out cannot be written.
+func checkOutput(out string) error {
+	switch strings.ToLower(filepath.Ext(out)) {
+	case ".png", ".jpg", ".jpeg":
+	default:
+		return fmt.Errorf("-o %s: the output must end in .png, .jpg or .jpeg", out)
+	}
+	f, err := os.CreateTemp(filepath.Dir(out), ".gogh-check-*")
+	if err != nil {
+		return fmt.Errorf("-o %s: cannot write there: %w", out, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// save writes the image as PNG or JPEG by out's extension.
+func save(out string, im stylize.Image) error {
+	if ext := strings.ToLower(filepath.Ext(out)); ext == ".jpg" || ext == ".jpeg" {
+		return stylize.SaveJPEG(out, im)
+	}
+	return stylize.SavePNG(out, im)
+}
+
+// stepLog reports a run's steps: a line every K steps, a CSV row per step,
+// and a progress bar when stderr is a terminal.
+type stepLog struct {
+	every   int
+	out     io.Writer
+	csv     *os.File
+	bar     *progressbar.ProgressBar
+	n       int
+	elapsed time.Duration
+}
+
+func newStepLog(csvPath string, every, steps int, out io.Writer) (*stepLog, error) {
+	l := &stepLog{every: every, out: out}
+	if csvPath != "" {
+		f, err := os.Create(csvPath)
+		if err != nil {
+			return nil, fmt.Errorf("--log: %w", err)
+		}
+		if _, err := fmt.Fprintln(f, "step,style,content,tv,total,seconds"); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("--log: %w", err)
+		}
+		l.csv = f
+	}
+	if isTerminal(os.Stderr) {
+		l.bar = progressbar.NewOptions(steps, progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription("painting"), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+	}
+	return l, nil
+}
+
+func (l *stepLog) step(s stylize.Step) {
+	l.n, l.elapsed = s.N, s.Elapsed
+	if l.csv != nil {
+		fmt.Fprintf(l.csv, "%d,%.6g,%.6g,%.6g,%.6g,%.3f\n", s.N, s.Loss.Style, s.Loss.Content, s.Loss.TV, s.Loss.Total, s.Elapsed.Seconds())
+	}
+	if l.every > 0 && s.N%l.every == 0 {
+		if l.bar != nil {
+			l.bar.Clear()
+		}
+		fmt.Fprintf(l.out, "step %d  style %.4g  content %.4g  total %.4g  (%.2fs/step)\n",
+			s.N, s.Loss.Style, s.Loss.Content, s.Loss.Total, s.Elapsed.Seconds()/float64(s.N))
+	}
+	if l.bar != nil {
+		l.bar.Add(1)
+	}
+}
+
+func (l *stepLog) close() error {
+	if l.bar != nil {
+		l.bar.Finish()
+	}
+	if l.csv != nil {
+		return l.csv.Close()
+	}
+	return nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,46 @@
+package stylize
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gogh-video/gogh/stylize/vgg"
+)
+
+// Layer sets of the benchmarks: the PyTorch tutorial's and Gatys et al.'s.
+var benchSets = []struct{ name, content, style string }{
+	{"tutorial", "conv2_2", "conv1_1,conv1_2,conv2_1,conv2_2,conv3_1"},
+	{"gatys", "relu4_2", "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"},
+}
+
+// BenchmarkEval times one loss + gradient evaluation on square images, the
+// unit of work of every optimizer step. Compare with bench/peer.sh, which
+// runs the PyTorch peer the same way.
+func BenchmarkEval(b *testing.B) {
+	w := loadWeights(b)
+	for _, set := range benchSets {
+		for _, size := range []int{256, 512} {
+			b.Run(fmt.Sprintf("%s/%d", set.name, size), func(b *testing.B) {
+				cl, _ := vgg.ParseLayers(set.content)
+				sl, _ := vgg.ParseLayers(set.style)
+				content, style, x := Noise(size, size, 1), Noise(size, size, 2), Noise(size, size, 3)
+				st, err := NewStyle(w, style, sl, 2)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := NewProblem(w, content, st, Spec{ContentLayers: cl, StyleLayers: sl,
+					Weights: Weights{Content: 1, Style: 1}, Normalization: Tutorial, Threads: 2})
+				if err != nil {
+					b.Fatal(err)
+				}
+				grad := make([]float32, len(x.Pix))
+				p.Eval(x, grad) // first touch of every buffer
+				b.ResetTimer()
+				for b.Loop() {
+					p.Eval(x, grad)
+				}
+				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/eval")
+			})
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package stylize
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gogh-video/gogh/stylize/optim"
+)
+
+// Step reports one evaluation of the objective during a run.
+type Step struct {
+	N       int           // 1-based evaluation count
+	Loss    Loss          // the loss at the evaluated image
+	Elapsed time.Duration // since the run started
+}
+
+// Run paints x in place: it minimizes the problem's loss over images in
+// [0,1] with opt, for at most steps evaluations (a step is one loss and
+// gradient evaluation), calling onStep (if not nil) after each. It returns
+// the loss of the image left in x, the best one evaluated. Cancelling ctx
+// stops the run at the next evaluation, with x at the best image so far.
+func (p *Problem) Run(ctx context.Context, x Image, steps int, opt optim.Optimizer, onStep func(Step)) (Loss, error) {
+	if x.W != p.w || x.H != p.h {
+		return Loss{}, fmt.Errorf("initial image is %dx%d, the problem %dx%d", x.W, x.H, p.w, p.h)
+	}
+	start := time.Now()
+	var best Loss
+	n := 0
+	f := func(pix, grad []float32) (float64, error) {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		l := p.Eval(Image{W: x.W, H: x.H, Pix: pix}, grad)
+		n++
+		if n == 1 || l.Total < best.Total {
+			best = l
+		}
+		if onStep != nil {
+			onStep(Step{N: n, Loss: l, Elapsed: time.Since(start)})
+		}
+		return l.Total, nil
+	}
+	_, _, err := opt.Minimize(f, x.Pix, steps)
+	return best, err
+}
+
+// Box keeps every pixel in [0,1].
+var Box = &optim.Bounds{Lo: 0, Hi: 1}
+
+// NewOptimizer returns the named optimizer ("lbfgs" or "adam") for images;
+// lr ≤ 0 selects the default learning rate (Adam only).
+func NewOptimizer(name string, lr float64) (optim.Optimizer, error) {
+	switch name {
+	case "lbfgs":
+		return optim.LBFGS{History: 10, Bounds: Box}, nil
+	case "adam":
+		return optim.Adam{LR: lr, Bounds: Box}, nil
+	}
+	return nil, fmt.Errorf("--optimizer: unknown %q (want lbfgs or adam)", name)
+}

@@ -1,0 +1,179 @@
+package vgg
+
+import "github.com/gogh-video/gogh/stylize/blas"
+
+// Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, "Fast Algorithms
+// for Convolutional Neural Networks", 2016) computes each 2×2 block of
+// outputs from a 4×4 block of inputs with 16 multiplications per channel
+// pair instead of 36:
+//
+//	Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+//
+// Across channels the elementwise product becomes 16 independent matrix
+// products, one per position ξ of the 4×4 transformed tile:
+// M_ξ[out][tile] = U_ξ[out][in] · V_ξ[in][tile], which SGEMM computes.
+// That is 2.25 times fewer multiplications than im2col + SGEMM, and the
+// transforms are additions only (Bᵀ and Aᵀ hold 0 and ±1; G holds ½).
+
+// winoKernels transforms kernels wt ([out][in][3][3]) into U ([16][out][in]).
+func winoKernels(wt []float32, cout, cin int) []float32 {
+	u := make([]float32, 16*cout*cin)
+	for co := 0; co < cout; co++ {
+		for ci := 0; ci < cin; ci++ {
+			g := wt[(co*cin+ci)*9:][:9]
+			var t [4][3]float32 // G g
+			for j := 0; j < 3; j++ {
+				g0, g1, g2 := g[j], g[3+j], g[6+j]
+				t[0][j] = g0
+				t[1][j] = (g0 + g1 + g2) / 2
+				t[2][j] = (g0 - g1 + g2) / 2
+				t[3][j] = g2
+			}
+			for i := 0; i < 4; i++ { // (G g) Gᵀ
+				r := [4]float32{t[i][0], (t[i][0] + t[i][1] + t[i][2]) / 2, (t[i][0] - t[i][1] + t[i][2]) / 2, t[i][2]}
+				for j, v := range r {
+					u[((i*4+j)*cout+co)*cin+ci] = v
+				}
+			}
+		}
+	}
+	return u
+}
+
+// winoTiles is how many tile rows of a convolution fit in one worker's
+// scratch, which holds V (16·cin per tile) and M (16·cout per tile).
+func winoTiles(cin, cout, h, w int) int {
+	th, tw := (h+1)/2, (w+1)/2
+	return max(1, min(th, winoBudget/(16*(cin+cout)*tw)))
+}
+
+// winoBudget caps each worker's Winograd scratch, in floats.
+const winoBudget = 1 << 22
+
+// The backward pass needs the transform of each kernel rotated 180° with
+// in and out swapped. Rotating g reverses the rows of G g Gᵀ's factors:
+// G·R₃ = P·G with P swapping the first and last of four rows, so
+// U(rot g) = P U(g) P, and the backward product at ξ = (i, j) is the
+// transpose of U at (p(i), p(j)), p swapping 0 and 3. No second copy of
+// the kernels is kept.
+var winoSwap = [4]int{3, 1, 2, 0}
+
+// convWino is conv computed with F(2×2, 3×3) from transformed kernels u
+// ([16][cout][cin]), or with transposed set, the backward convolution of
+// the layer whose transformed kernels are u ([16][cin][cout]).
+func (n *Net) convWino(in []float32, cin, h, w int, u []float32, cout int, out []float32, transposed bool) {
+	th, tw := (h+1)/2, (w+1)/2
+	rows := min(winoTiles(cin, cout, h, w), (th+n.threads-1)/n.threads)
+	bands := (th + rows - 1) / rows
+	parallelParts(bands, n.threads, func(part, lo, hi int) {
+		scratch := n.cols[part]
+		for b := lo; b < hi; b++ {
+			ty0, ty1 := b*rows, min(th, (b+1)*rows)
+			tiles := (ty1 - ty0) * tw
+			v := scratch[:16*cin*tiles]
+			m := scratch[16*cin*tiles:][:16*cout*tiles]
+			winoInput(in, cin, h, w, ty0, ty1, v)
+			for xi := 0; xi < 16; xi++ {
+				a, lda := u[xi*cout*cin:], cin
+				if transposed {
+					a, lda = u[(4*winoSwap[xi/4]+winoSwap[xi%4])*cout*cin:], cout
+				}
+				blas.Sgemm(transposed, false, cout, tiles, cin, 1, a, lda, v[xi*cin*tiles:], tiles, 0, m[xi*cout*tiles:], tiles)
+			}
+			winoOutput(m, cout, h, w, ty0, ty1, out)
+		}
+	})
+}
+
+// winoInput writes V = Bᵀ d B for every channel and tile of tile rows
+// ty0..ty1: v[ξ][ci][tile]. Tile (ty, tx) reads input rows 2ty−1..2ty+2
+// and columns 2tx−1..2tx+2, zero outside the image. Both halves of the
+// transform run along whole rows of tiles, so every loop reads and writes
+// contiguous memory.
+func winoInput(in []float32, cin, h, w, ty0, ty1 int, v []float32) {
+	tw := (w + 1) / 2
+	tiles := (ty1 - ty0) * tw
+	pw := 2*tw + 2 // padded row: columns −1 .. 2tw
+	var d, t [4][]float32
+	for r := range d {
+		d[r], t[r] = make([]float32, pw), make([]float32, pw)
+	}
+	for ci := 0; ci < cin; ci++ {
+		plane := in[ci*h*w:][:h*w]
+		for ty := ty0; ty < ty1; ty++ {
+			for r := 0; r < 4; r++ {
+				y := 2*ty - 1 + r
+				clear(d[r])
+				if y >= 0 && y < h {
+					copy(d[r][1:], plane[y*w:][:w])
+				}
+			}
+			// t = Bᵀ d over rows: d0−d2, d1+d2, d2−d1, d1−d3.
+			d0, d1, d2, d3 := d[0][:pw], d[1][:pw], d[2][:pw], d[3][:pw]
+			t0, t1, t2, t3 := t[0][:pw], t[1][:pw], t[2][:pw], t[3][:pw]
+			for x := range t0 {
+				t0[x] = d0[x] - d2[x]
+				t1[x] = d1[x] + d2[x]
+				t2[x] = d2[x] - d1[x]
+				t3[x] = d1[x] - d3[x]
+			}
+			// V = t B over the columns of each tile.
+			k := ci*tiles + (ty-ty0)*tw
+			for i, ti := range t {
+				v0 := v[(4*i+0)*cin*tiles+k:][:tw]
+				v1 := v[(4*i+1)*cin*tiles+k:][:tw]
+				v2 := v[(4*i+2)*cin*tiles+k:][:tw]
+				v3 := v[(4*i+3)*cin*tiles+k:][:tw]
+				for tx := range v0 {
+					c := ti[2*tx:][:4]
+					v0[tx] = c[0] - c[2]
+					v1[tx] = c[1] + c[2]
+					v2[tx] = c[2] - c[1]
+					v3[tx] = c[1] - c[3]
+				}
+			}
+		}
+	}
+}
+
+// winoOutput writes Y = Aᵀ m A for every output channel and tile of tile
+// rows ty0..ty1 into out ([cout][h][w]), dropping the outputs of tiles
+// that overhang an odd-sized image.
+func winoOutput(m []float32, cout, h, w, ty0, ty1 int, out []float32) {
+	tw := (w + 1) / 2
+	tiles := (ty1 - ty0) * tw
+	stride := cout * tiles
+	var s [2][4][]float32
+	for i := range s {
+		for j := range s[i] {
+			s[i][j] = make([]float32, tw)
+		}
+	}
+	row := make([]float32, 2*tw)
+	for co := 0; co < cout; co++ {
+		plane := out[co*h*w:][:h*w]
+		for ty := ty0; ty < ty1; ty++ {
+			k := co*tiles + (ty-ty0)*tw
+			// s = Aᵀ m over the rows of each tile: m0+m1+m2, m1−m2−m3.
+			for j := 0; j < 4; j++ {
+				m0, m1 := m[j*stride+k:][:tw], m[(4+j)*stride+k:][:tw]
+				m2, m3 := m[(8+j)*stride+k:][:tw], m[(12+j)*stride+k:][:tw]
+				s0, s1 := s[0][j][:tw], s[1][j][:tw]
+				for tx := range s0 {
+					s0[tx] = m0[tx] + m1[tx] + m2[tx]
+					s1[tx] = m1[tx] - m2[tx] - m3[tx]
+				}
+			}
+			// Y = s A over the columns, one output row per row of s.
+			for i := 0; i < 2 && 2*ty+i < h; i++ {
+				a0, a1, a2, a3 := s[i][0][:tw], s[i][1][:tw], s[i][2][:tw], s[i][3][:tw]
+				for tx := range a0 {
+					r := row[2*tx:][:2]
+					r[0] = a0[tx] + a1[tx] + a2[tx]
+					r[1] = a1[tx] - a2[tx] - a3[tx]
+				}
+				copy(plane[(2*ty+i)*w:][:w], row)
+			}
+		}
+	}
+}
