@@ -33,9 +33,11 @@ type objective struct {
 	styleWeight   float64
 	tvWeight      float64
 	normalization string
+	flags         *pflag.FlagSet // to tell an explicit --style-weight 0 from the default
 }
 
 func (o *objective) addFlags(fs *pflag.FlagSet) {
+	o.flags = fs
 	fs.StringVar(&o.weightsPath, "weights", "", "VGG19 weights (safetensors); default $GOGH_WEIGHTS, then the user cache (gogh weights install)")
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "CPU threads to use")
 	fs.StringVar(&o.preset, "layers", "gatys", "layer preset: gatys (content relu4_2, style relu1_1..relu5_1) or tutorial (content conv2_2, style conv1_1..conv3_1)")
@@ -51,6 +53,9 @@ func (o *objective) addFlags(fs *pflag.FlagSet) {
 func (o *objective) spec() (stylize.Spec, error) {
 	if o.threads < 1 {
 		return stylize.Spec{}, fmt.Errorf("--threads: must be at least 1, got %d", o.threads)
+	}
+	if _, ok := defaultStyleWeight[o.normalization]; !ok {
+		return stylize.Spec{}, fmt.Errorf("--normalization: unknown %q (want %s or %s)", o.normalization, stylize.Default, stylize.Tutorial)
 	}
 	p, ok := presets[o.preset]
 	if !ok {
@@ -73,8 +78,11 @@ func (o *objective) spec() (stylize.Spec, error) {
 	if err != nil {
 		return stylize.Spec{}, err
 	}
+	if len(cl) == 0 && len(sl) == 0 {
+		return stylize.Spec{}, fmt.Errorf("--content-layers and --style-layers: both are none, nothing to match")
+	}
 	sw := o.styleWeight
-	if sw == 0 {
+	if o.flags == nil || !o.flags.Changed("style-weight") {
 		sw = defaultStyleWeight[o.normalization]
 	}
 	for _, w := range []struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,11 +70,19 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err := checkOutput(r.out); err != nil {
 		return err
 	}
+	if r.logCSV != "" {
+		if err := checkWritable("--log", r.logCSV); err != nil {
+			return err
+		}
+	}
 	if r.steps < 1 {
 		return fmt.Errorf("--steps: must be at least 1, got %d", r.steps)
 	}
 	if r.size < 0 || r.styleSize < 0 {
 		return fmt.Errorf("--size and --style-size must not be negative")
+	}
+	if r.lr < 0 {
+		return fmt.Errorf("--lr: must not be negative, got %g", r.lr)
 	}
 	spec, err := r.spec()
 	if err != nil {
@@ -83,23 +92,24 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w, err := r.network(spec)
+	// The images first: a mistyped name fails before the weights are read.
+	content, err := loadImage("--content", r.content, r.size)
 	if err != nil {
 		return err
-	}
-	content, err := stylize.Load(r.content, r.size)
-	if err != nil {
-		return fmt.Errorf("--content %w", err)
 	}
 	ss := r.styleSize
 	if ss == 0 {
 		ss = max(content.W, content.H)
 	}
-	styleImg, err := stylize.Load(r.style, ss)
+	styleImg, err := loadImage("--style", r.style, ss)
 	if err != nil {
-		return fmt.Errorf("--style %w", err)
+		return err
 	}
 	x, err := initImage(r.init, content, r.seed)
+	if err != nil {
+		return err
+	}
+	w, err := r.network(spec)
 	if err != nil {
 		return err
 	}
@@ -121,10 +131,14 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err := log.close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	canceled := errors.Is(runErr, context.Canceled)
+	if runErr != nil && !canceled && log.n == 0 {
+		return runErr // nothing was painted: leave no output
+	}
 	if err := save(r.out, x); err != nil {
 		return err
 	}
-	if errors.Is(runErr, context.Canceled) {
+	if canceled {
 		return fmt.Errorf("interrupted after %d steps; the best image so far is in %s", log.n, r.out)
 	}
 	if runErr != nil {
@@ -146,9 +160,30 @@ func initImage(init string, content stylize.Image, seed uint64) (stylize.Image, 
 	}
 	im, err := stylize.LoadSized(init, content.W, content.H)
 	if err != nil {
-		return stylize.Image{}, fmt.Errorf("--init %w", err)
+		return stylize.Image{}, fileError("--init", err)
 	}
 	return im, nil
+}
+
+// loadImage reads the image file named by flag scaled to size (see
+// stylize.Load), with errors that start with the flag.
+func loadImage(flag, path string, size int) (stylize.Image, error) {
+	im, err := stylize.Load(path, size)
+	if err != nil {
+		return stylize.Image{}, fileError(flag, err)
+	}
+	return im, nil
+}
+
+// fileError prefixes an error reading a file with the flag that named it:
+// "--content x.png: no such file or directory" rather than
+// "--content open x.png: ...".
+func fileError(flag string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: %w", flag, pe.Path, pe.Err)
+	}
+	return fmt.Errorf("%s %w", flag, err)
 }
 
 // checkOutput fails early, before hours of work, when out cannot be written.
@@ -158,9 +193,19 @@ func checkOutput(out string) error {
 	default:
 		return fmt.Errorf("-o %s: the output must end in .png, .jpg or .jpeg", out)
 	}
-	f, err := os.CreateTemp(filepath.Dir(out), ".gogh-check-*")
+	return checkWritable("-o", out)
+}
+
+// checkWritable reports whether a file can be created at path, naming the
+// flag that gave it in the error.
+func checkWritable(flag, path string) error {
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("%s %s: no directory %s", flag, path, dir)
+	}
+	f, err := os.CreateTemp(dir, ".gogh-check-*")
 	if err != nil {
-		return fmt.Errorf("-o %s: cannot write there: %w", out, err)
+		return fmt.Errorf("%s %s: cannot write there: %w", flag, path, err)
 	}
 	f.Close()
 	return os.Remove(f.Name())

@@ -59,21 +59,25 @@ func (r *lossRun) run(stdout io.Writer) error {
 			return fmt.Errorf("%s is required", f.flag)
 		}
 	}
+	if r.size < 0 {
+		return fmt.Errorf("--size: must not be negative, got %d", r.size)
+	}
+	if r.grad != "" {
+		if err := checkWritable("--grad", r.grad); err != nil {
+			return err
+		}
+	}
 	spec, err := r.spec()
 	if err != nil {
 		return err
 	}
-	w, err := r.network(spec)
+	content, err := loadImage("--content", r.content, r.size)
 	if err != nil {
 		return err
 	}
-	content, err := stylize.Load(r.content, r.size)
+	style, err := loadImage("--style", r.style, r.size)
 	if err != nil {
-		return fmt.Errorf("--content %w", err)
-	}
-	style, err := stylize.Load(r.style, r.size)
-	if err != nil {
-		return fmt.Errorf("--style %w", err)
+		return err
 	}
 	var x stylize.Image
 	if r.size > 0 {
@@ -82,7 +86,7 @@ func (r *lossRun) run(stdout io.Writer) error {
 		x, err = stylize.Load(r.x, 0)
 	}
 	if err != nil {
-		return fmt.Errorf("--x %w", err)
+		return fileError("--x", err)
 	}
 	if r.size == 0 {
 		for _, im := range []struct {
@@ -93,6 +97,10 @@ func (r *lossRun) run(stdout io.Writer) error {
 				return fmt.Errorf("%s is %dx%d but --content is %dx%d: give same-size images or --size", im.flag, im.im.W, im.im.H, content.W, content.H)
 			}
 		}
+	}
+	w, err := r.network(spec)
+	if err != nil {
+		return err
 	}
 	st, err := stylize.NewStyle(w, style, spec.StyleLayers, spec.Threads)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -28,7 +27,7 @@ cache, where every gogh command finds them. The default source is
 			if err != nil {
 				return err
 			}
-			if err := weights.Install(cmd.Context(), from, dst, os.Stderr); err != nil {
+			if err := weights.Install(cmd.Context(), from, dst, cmd.ErrOrStderr()); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "installed", dst)

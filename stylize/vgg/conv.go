@@ -97,13 +97,13 @@ func biasReLU(pre, act, bias []float32, plane, threads int) {
 	})
 }
 
-// reluMask zeroes the gradient g wherever the ReLU output act is not positive.
+// reluMask zeroes the gradient g wherever the ReLU output act is zero.
 func reluMask(g, act []float32, threads int) {
 	parallelRange(len(g), threads, func(lo, hi int) {
-		a := act[lo:hi]
+		a, gs := act[lo:hi], g[lo:hi]
 		for j, v := range a {
 			if v <= 0 {
-				g[lo+j] = 0
+				gs[j] = 0
 			}
 		}
 	})

@@ -71,7 +71,7 @@ func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
 			n.flip = flipKernels(c)
 		} else {
 			maxCol = max(maxCol, winoTiles(c.In, c.Out, ch, cw)*(cw+1)/2*16*(c.In+c.Out))
-			n.wino[i] = winoKernels(c.W, c.Out, c.In)
+			n.wino[i] = w.winograd(i)
 		}
 		if poolAfter(i) && i < n.depth-1 {
 			ch, cw = ch/2, cw/2
@@ -121,16 +121,16 @@ func (n *Net) Forward(x []float32) {
 	for i := 0; i < n.depth; i++ {
 		c := n.w.Conv[i]
 		h, w := n.hw[i][0], n.hw[i][1]
-		out := n.act[i]
-		if n.pre[i] != nil {
-			out = n.pre[i]
-		}
 		if i == 0 {
+			out := n.act[i]
+			if n.pre[i] != nil {
+				out = n.pre[i]
+			}
 			n.conv(in, c.In, h, w, c.W, c.Out, out)
+			biasReLU(out, n.act[i], c.B, h*w, n.threads)
 		} else {
-			n.convWino(in, c.In, h, w, n.wino[i], c.Out, out, false)
+			n.convWino(in, c.In, h, w, n.wino[i], c.Out, nil, false, &epilogue{bias: c.B, pre: n.pre[i], act: n.act[i]})
 		}
-		biasReLU(out, n.act[i], c.B, h*w, n.threads)
 		in = n.act[i]
 		if n.pooled[i] != nil {
 			maxPool(in, c.Out, h, w, n.pooled[i], n.arg[i], n.threads)
@@ -161,11 +161,11 @@ func (n *Net) Backward(grads [][]float32, dx []float32) {
 			n.conv(g, c.Out, h, w, n.flip, c.In, n.input)
 		case n.pooled[i-1] != nil:
 			gp := n.gp[:len(n.pooled[i-1])]
-			n.convWino(g, c.Out, h, w, n.wino[i], c.In, gp, true)
+			n.convWino(g, c.Out, h, w, n.wino[i], c.In, gp, true, nil)
 			ph, pw := n.hw[i-1][0], n.hw[i-1][1]
 			unpool(gp, n.arg[i-1], c.In, ph, pw, spare[:len(n.act[i-1])], n.threads)
 		default:
-			n.convWino(g, c.Out, h, w, n.wino[i], c.In, spare[:c.In*h*w], true)
+			n.convWino(g, c.Out, h, w, n.wino[i], c.In, spare[:c.In*h*w], true, nil)
 		}
 		g, spare = spare, g
 	}

@@ -292,13 +292,13 @@ func TestWinogradMatchesIm2col(t *testing.T) {
 		u := winoKernels(c.W, tc.cout, tc.cin)
 		want, got := make([]float32, len(y)), make([]float32, len(y))
 		n.conv(x, tc.cin, tc.h, tc.w, c.W, tc.cout, want)
-		n.convWino(x, tc.cin, tc.h, tc.w, u, tc.cout, got, false)
+		n.convWino(x, tc.cin, tc.h, tc.w, u, tc.cout, got, false, nil)
 		if e := relErr(got, want); e > 1e-5 {
 			t.Errorf("%+v forward: relative error %.2g", tc, e)
 		}
 		wantT, gotT := make([]float32, len(x)), make([]float32, len(x))
 		n.conv(y, tc.cout, tc.h, tc.w, flipKernels(c), tc.cin, wantT)
-		n.convWino(y, tc.cout, tc.h, tc.w, u, tc.cin, gotT, true)
+		n.convWino(y, tc.cout, tc.h, tc.w, u, tc.cin, gotT, true, nil)
 		if e := relErr(gotT, wantT); e > 1e-5 {
 			t.Errorf("%+v backward: relative error %.2g", tc, e)
 		}

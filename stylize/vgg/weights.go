@@ -2,6 +2,7 @@ package vgg
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/gogh-video/gogh/stylize/safetensors"
 )
@@ -27,6 +28,18 @@ type Conv struct {
 type Weights struct {
 	Preprocess string
 	Conv       [NumConv]Conv
+
+	wino [NumConv]struct { // Winograd kernels, made once and shared by every Net
+		once sync.Once
+		u    []float32
+	}
+}
+
+// winograd returns convolution i's kernels transformed for Winograd.
+func (w *Weights) winograd(i int) []float32 {
+	k := &w.wino[i]
+	k.once.Do(func() { k.u = winoKernels(w.Conv[i].W, w.Conv[i].Out, w.Conv[i].In) })
+	return k.u
 }
 
 // Load reads VGG19 weights from a safetensors file with torchvision's

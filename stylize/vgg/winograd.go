@@ -58,10 +58,18 @@ const winoBudget = 1 << 22
 // the kernels is kept.
 var winoSwap = [4]int{3, 1, 2, 0}
 
+// epilogue is applied as a forward convolution writes each output row: add
+// the bias, keep the row in pre (if not nil) and its ReLU in act. Fusing
+// it saves a pass over the largest tensors of the network.
+type epilogue struct {
+	bias, pre, act []float32
+}
+
 // convWino is conv computed with F(2×2, 3×3) from transformed kernels u
 // ([16][cout][cin]), or with transposed set, the backward convolution of
-// the layer whose transformed kernels are u ([16][cin][cout]).
-func (n *Net) convWino(in []float32, cin, h, w int, u []float32, cout int, out []float32, transposed bool) {
+// the layer whose transformed kernels are u ([16][cin][cout]). With ep
+// not nil the output goes through the epilogue instead of into out.
+func (n *Net) convWino(in []float32, cin, h, w int, u []float32, cout int, out []float32, transposed bool, ep *epilogue) {
 	th, tw := (h+1)/2, (w+1)/2
 	rows := min(winoTiles(cin, cout, h, w), (th+n.threads-1)/n.threads)
 	bands := (th + rows - 1) / rows
@@ -80,7 +88,7 @@ func (n *Net) convWino(in []float32, cin, h, w int, u []float32, cout int, out [
 				}
 				blas.Sgemm(transposed, false, cout, tiles, cin, 1, a, lda, v[xi*cin*tiles:], tiles, 0, m[xi*cout*tiles:], tiles)
 			}
-			winoOutput(m, cout, h, w, ty0, ty1, out)
+			winoOutput(m, cout, h, w, ty0, ty1, out, ep)
 		}
 	})
 }
@@ -137,9 +145,9 @@ func winoInput(in []float32, cin, h, w, ty0, ty1 int, v []float32) {
 }
 
 // winoOutput writes Y = Aᵀ m A for every output channel and tile of tile
-// rows ty0..ty1 into out ([cout][h][w]), dropping the outputs of tiles
-// that overhang an odd-sized image.
-func winoOutput(m []float32, cout, h, w, ty0, ty1 int, out []float32) {
+// rows ty0..ty1 into out ([cout][h][w]), or through ep, dropping the
+// outputs of tiles that overhang an odd-sized image.
+func winoOutput(m []float32, cout, h, w, ty0, ty1 int, out []float32, ep *epilogue) {
 	tw := (w + 1) / 2
 	tiles := (ty1 - ty0) * tw
 	stride := cout * tiles
@@ -151,7 +159,10 @@ func winoOutput(m []float32, cout, h, w, ty0, ty1 int, out []float32) {
 	}
 	row := make([]float32, 2*tw)
 	for co := 0; co < cout; co++ {
-		plane := out[co*h*w:][:h*w]
+		var bias float32
+		if ep != nil {
+			bias = ep.bias[co]
+		}
 		for ty := ty0; ty < ty1; ty++ {
 			k := co*tiles + (ty-ty0)*tw
 			// s = Aᵀ m over the rows of each tile: m0+m1+m2, m1−m2−m3.
@@ -169,10 +180,21 @@ func winoOutput(m []float32, cout, h, w, ty0, ty1 int, out []float32) {
 				a0, a1, a2, a3 := s[i][0][:tw], s[i][1][:tw], s[i][2][:tw], s[i][3][:tw]
 				for tx := range a0 {
 					r := row[2*tx:][:2]
-					r[0] = a0[tx] + a1[tx] + a2[tx]
-					r[1] = a1[tx] - a2[tx] - a3[tx]
+					r[0] = a0[tx] + a1[tx] + a2[tx] + bias
+					r[1] = a1[tx] - a2[tx] - a3[tx] + bias
 				}
-				copy(plane[(2*ty+i)*w:][:w], row)
+				at := (co*h + 2*ty + i) * w
+				if ep == nil {
+					copy(out[at:][:w], row)
+					continue
+				}
+				if ep.pre != nil {
+					copy(ep.pre[at:][:w], row)
+				}
+				act := ep.act[at:][:w]
+				for x, v := range row[:w] {
+					act[x] = max(v, 0)
+				}
 			}
 		}
 	}
