@@ -5,6 +5,7 @@ package stylize
 
 import (
 	"fmt"
+	"runtime/debug"
 
 	"github.com/gogh-video/gogh/stylize/blas"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -36,8 +37,12 @@ type Style struct {
 	Grams  [][]float32 // [C][C] per layer
 }
 
-// NewStyle computes the style targets of img at the given layers.
+// NewStyle computes the style targets of img at the given layers. The
+// network it builds for that is garbage when it returns, and its memory
+// is handed back to the OS at once, before the problem's own network is
+// built: otherwise the two would add up in the process's peak memory.
 func NewStyle(w *vgg.Weights, img Image, layers []vgg.Point, threads int) (*Style, error) {
+	defer debug.FreeOSMemory()
 	s := &Style{Layers: layers}
 	if len(layers) == 0 {
 		return s, nil

@@ -66,19 +66,43 @@ func im2col(in []float32, cin, h, w, y0, y1 int, col []float32) {
 	}
 }
 
-// flipKernels returns the weights of the convolution's backward pass: the
-// gradient with respect to its input is itself a 3×3 convolution of the
-// output gradient, with in and out swapped and each kernel rotated 180°.
-func flipKernels(c Conv) []float32 {
-	f := make([]float32, len(c.W))
-	for co := 0; co < c.Out; co++ {
-		for ci := 0; ci < c.In; ci++ {
-			for t := 0; t < 9; t++ {
-				f[(ci*c.Out+co)*9+8-t] = c.W[(co*c.In+ci)*9+t]
+// convInputGrad computes the gradient with respect to the network input
+// from g, the gradient at conv1_1's output, into n.input. With three input
+// channels the column gradient Wᵀ·g is small (27 rows), so it is formed
+// whole in scratch (at least 27·H·W floats) and folded back onto the
+// image (col2im) by gathering, row by row.
+func (n *Net) convInputGrad(g, scratch []float32) {
+	c := n.w.Conv[0]
+	h, w := n.h, n.wd
+	hw, k := h*w, c.In*9
+	dcol := scratch[:k*hw]
+	parallel(hw, n.threads, func(lo, hi int) {
+		blas.Sgemm(true, false, k, hi-lo, c.Out, 1, c.W, k, g[lo:], hw, 0, dcol[lo:], hw)
+	})
+	parallel(c.In*h, n.threads, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			ci, y := r/h, r%h
+			dst := n.input[r*w:][:w]
+			clear(dst)
+			for ky := 0; ky < 3; ky++ {
+				sy := y - ky + 1
+				if sy < 0 || sy >= h {
+					continue
+				}
+				base := (ci*9 + ky*3) * hw
+				s0 := dcol[base+sy*w:][:w]
+				s1 := dcol[base+hw+sy*w:][:w]
+				s2 := dcol[base+2*hw+sy*w:][:w]
+				for x := range dst {
+					dst[x] += s1[x]
+				}
+				for x := range w - 1 {
+					dst[x] += s0[x+1]
+					dst[x+1] += s2[x]
+				}
 			}
 		}
-	}
-	return f
+	})
 }
 
 // biasReLU adds bias[c] to each plane of pre in place and writes
@@ -97,13 +121,31 @@ func biasReLU(pre, act, bias []float32, plane, threads int) {
 	})
 }
 
-// reluMask zeroes the gradient g wherever the ReLU output act is zero.
-func reluMask(g, act []float32, threads int) {
+// maskAdd turns the gradient g with respect to a ReLU's output into the
+// gradient with respect to its input, folding in the gradients of taps
+// after the ReLU (added before the mask) and before it (added after):
+// g = [act > 0]·(g + Σ post) + Σ pre. It works in blocks that stay in the
+// L1 cache, so g is read and written once.
+func maskAdd(g, act []float32, post, pre [][]float32, threads int) {
+	const block = 2048
 	parallelRange(len(g), threads, func(lo, hi int) {
-		a, gs := act[lo:hi], g[lo:hi]
-		for j, v := range a {
-			if v <= 0 {
-				gs[j] = 0
+		for b := lo; b < hi; b += block {
+			e := min(hi, b+block)
+			gs := g[b:e]
+			for _, p := range post {
+				for j, v := range p[b:e] {
+					gs[j] += v
+				}
+			}
+			for j, v := range act[b:e] {
+				if v <= 0 {
+					gs[j] = 0
+				}
+			}
+			for _, p := range pre {
+				for j, v := range p[b:e] {
+					gs[j] += v
+				}
 			}
 		}
 	})

@@ -25,7 +25,6 @@ type Net struct {
 	act    [NumConv][]float32 // conv output after ReLU
 	pooled [NumConv][]float32 // max-pool output after conv i, where one follows
 	arg    [NumConv][]uint8   // which of the 2×2 inputs each pooled value came from
-	flip   []float32          // conv1_1's backward weights [In][Out·9], kernels rotated 180°
 	wino   [NumConv][]float32 // Winograd-transformed kernels of the other convolutions
 	input  []float32          // the preprocessed image [3][H][W]
 	cols   [][]float32        // im2col or Winograd scratch, one per worker
@@ -67,8 +66,8 @@ func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
 		if i == 0 {
 			// Three input channels: im2col with K = 27 beats Winograd's
 			// sixteen products with K = 3.
-			maxCol = max(maxCol, bandRows(c.In, ch, cw)*cw*c.In*9, bandRows(c.Out, ch, cw)*cw*c.Out*9)
-			n.flip = flipKernels(c)
+			maxCol = max(maxCol, bandRows(c.In, ch, cw)*cw*c.In*9)
+			maxAct = max(maxAct, c.In*9*ch*cw) // convInputGrad's column gradient
 		} else {
 			maxCol = max(maxCol, winoTiles(c.In, c.Out, ch, cw)*(cw+1)/2*16*(c.In+c.Out))
 			n.wino[i] = w.winograd(i)
@@ -153,12 +152,10 @@ func (n *Net) Backward(grads [][]float32, dx []float32) {
 		c := n.w.Conv[i]
 		h, w := n.hw[i][0], n.hw[i][1]
 		g = g[:c.Out*h*w]
-		n.addTapGrads(g, grads, i, true)
-		reluMask(g, n.act[i], n.threads)
-		n.addTapGrads(g, grads, i, false)
+		maskAdd(g, n.act[i], n.tapGrads(grads, i, true), n.tapGrads(grads, i, false), n.threads)
 		switch {
 		case i == 0:
-			n.conv(g, c.Out, h, w, n.flip, c.In, n.input)
+			n.convInputGrad(g, spare)
 		case n.pooled[i-1] != nil:
 			gp := n.gp[:len(n.pooled[i-1])]
 			n.convWino(g, c.Out, h, w, n.wino[i], c.In, gp, true, nil)
@@ -172,17 +169,19 @@ func (n *Net) Backward(grads [][]float32, dx []float32) {
 	n.unpreprocess(dx)
 }
 
-func (n *Net) addTapGrads(g []float32, grads [][]float32, conv int, relu bool) {
+// tapGrads returns the gradients given for the taps at convolution conv,
+// after its ReLU or before it.
+func (n *Net) tapGrads(grads [][]float32, conv int, relu bool) [][]float32 {
+	var gs [][]float32
 	for t, p := range n.taps {
 		if p.Conv == conv && p.ReLU == relu && grads[t] != nil {
-			if len(grads[t]) != len(g) {
-				panic(fmt.Sprintf("vgg: gradient for %s has %d values, want %d", p, len(grads[t]), len(g)))
+			if len(grads[t]) != len(n.act[conv]) {
+				panic(fmt.Sprintf("vgg: gradient for %s has %d values, want %d", p, len(grads[t]), len(n.act[conv])))
 			}
-			for j, v := range grads[t] {
-				g[j] += v
-			}
+			gs = append(gs, grads[t])
 		}
 	}
+	return gs
 }
 
 // Mean and standard deviation of the two input conventions.

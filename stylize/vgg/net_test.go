@@ -304,3 +304,18 @@ func TestWinogradMatchesIm2col(t *testing.T) {
 		}
 	}
 }
+
+// flipKernels returns the weights of the convolution's backward pass: the
+// gradient with respect to its input is itself a 3×3 convolution of the
+// output gradient, with in and out swapped and each kernel rotated 180°.
+func flipKernels(c Conv) []float32 {
+	f := make([]float32, len(c.W))
+	for co := 0; co < c.Out; co++ {
+		for ci := 0; ci < c.In; ci++ {
+			for t := 0; t < 9; t++ {
+				f[(ci*c.Out+co)*9+8-t] = c.W[(co*c.In+ci)*9+t]
+			}
+		}
+	}
+	return f
+}

@@ -102,28 +102,30 @@ func winoInput(in []float32, cin, h, w, ty0, ty1 int, v []float32) {
 	tw := (w + 1) / 2
 	tiles := (ty1 - ty0) * tw
 	pw := 2*tw + 2 // padded row: columns −1 .. 2tw
-	var d, t [4][]float32
-	for r := range d {
-		d[r], t[r] = make([]float32, pw), make([]float32, pw)
+	var t [4][]float32
+	for r := range t {
+		t[r] = make([]float32, pw) // the padding columns stay zero
 	}
+	zero := make([]float32, w)
 	for ci := 0; ci < cin; ci++ {
 		plane := in[ci*h*w:][:h*w]
 		for ty := ty0; ty < ty1; ty++ {
-			for r := 0; r < 4; r++ {
-				y := 2*ty - 1 + r
-				clear(d[r])
-				if y >= 0 && y < h {
-					copy(d[r][1:], plane[y*w:][:w])
+			var d [4][]float32 // input rows 2ty−1 .. 2ty+2, zero outside the image
+			for r := range d {
+				d[r] = zero
+				if y := 2*ty - 1 + r; y >= 0 && y < h {
+					d[r] = plane[y*w:][:w]
 				}
 			}
 			// t = Bᵀ d over rows: d0−d2, d1+d2, d2−d1, d1−d3.
-			d0, d1, d2, d3 := d[0][:pw], d[1][:pw], d[2][:pw], d[3][:pw]
-			t0, t1, t2, t3 := t[0][:pw], t[1][:pw], t[2][:pw], t[3][:pw]
-			for x := range t0 {
-				t0[x] = d0[x] - d2[x]
-				t1[x] = d1[x] + d2[x]
-				t2[x] = d2[x] - d1[x]
-				t3[x] = d1[x] - d3[x]
+			d0, d1, d2, d3 := d[0], d[1][:w], d[2][:w], d[3][:w]
+			t0, t1, t2, t3 := t[0][1:][:w], t[1][1:][:w], t[2][1:][:w], t[3][1:][:w]
+			for x, a0 := range d0 {
+				a1, a2, a3 := d1[x], d2[x], d3[x]
+				t0[x] = a0 - a2
+				t1[x] = a1 + a2
+				t2[x] = a2 - a1
+				t3[x] = a1 - a3
 			}
 			// V = t B over the columns of each tile.
 			k := ci*tiles + (ty-ty0)*tw
