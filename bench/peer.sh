@@ -60,6 +60,8 @@ d = sorted(b - a for a, b in zip(t, t[1:]))
 print("%.4f" % d[len(d) // 2])' "$1"
 }
 
+ratio() { "$py" -c 'import sys; print(float(sys.argv[1]) / float(sys.argv[2]))' "$1" "$2"; }
+
 declare -A sets=(
   [tutorial]="conv2_2 conv1_1,conv1_2,conv2_1,conv2_2,conv3_1"
   [gatys]="relu4_2 relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
@@ -79,25 +81,29 @@ for set in tutorial gatys; do
       --style-weight 1 --log-every 0 --out "$work/p.png" --json "$work/p.json" 2>&1 >/dev/null | tail -1)
     gs=$(median_step "$work/g.csv")
     ps=$("$py" -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["s_per_step_median_excl_first"])' "$work/p.json")
-    printf '%-9s %5s  %12s %12s %7.2f  %10.0f %10.0f\n' "$set" "$size" "$gs" "$ps" "$(echo "$gs / $ps" | bc -l)" "$grss" "$prss"
+    printf '%-9s %5s  %12s %12s %7.2f  %10.0f %10.0f\n' "$set" "$size" "$gs" "$ps" "$(ratio "$gs" "$ps")" "$grss" "$prss"
   done
 done
 
 echo
-echo "quality: tutorial layers and normalization, style weight 10, content init, 256 px, $quality L-BFGS evaluations"
+echo "quality: tutorial layers and normalization, style weight 10, content init, 256 px, $quality evaluations"
 read -r cl sl <<<"${sets[tutorial]}"
-"$work/gogh" image --content "$work/content256.png" --style "$work/style256.png" -o "$work/gq.png" --size 0 \
-  --steps "$quality" --content-layers "$cl" --style-layers "$sl" --normalization tutorial --style-weight 10 \
-  --threads "$threads" --log-every 0 --log "$work/gq.csv" >/dev/null
-"$py" "$peer" --content "$work/content256.png" --style "$work/style256.png" --size 256 --steps "$quality" \
-  --exact-steps --content-layers "$cl" --style-layers "$sl" --weights "$GOGH_WEIGHTS" --threads "$threads" \
-  --style-weight 10 --log-every 0 --out "$work/pq.png" --json "$work/pq.json" >/dev/null
-# The loss of the image each program returns, evaluated by gogh itself.
-gl=$("$work/gogh" loss --content "$work/content256.png" --style "$work/style256.png" --x "$work/gq.png" \
-  --content-layers "$cl" --style-layers "$sl" --normalization tutorial --style-weight 10 --threads "$threads" --json |
-  "$py" -c 'import json,sys; print(json.load(sys.stdin)["total"])')
-pl=$("$work/gogh" loss --content "$work/content256.png" --style "$work/style256.png" --x "$work/pq.png" \
-  --content-layers "$cl" --style-layers "$sl" --normalization tutorial --style-weight 10 --threads "$threads" --json |
-  "$py" -c 'import json,sys; print(json.load(sys.stdin)["total"])')
-pr=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["final_total_loss"])' "$work/pq.json")
-printf 'gogh total %.4g   torch total %.4g (its own report %.4g)   ratio %.3f\n' "$gl" "$pl" "$pr" "$(echo "$gl / $pl" | bc -l)"
+common=(--content-layers "$cl" --style-layers "$sl" --style-weight 10 --threads "$threads")
+"$work/gogh" image --content "$work/content256.png" --style "$work/style256.png" -o "$work/gogh.png" --size 0 \
+  --steps "$quality" --normalization tutorial --log-every 0 "${common[@]}" >/dev/null
+for ls in none strong_wolfe; do
+  "$py" "$peer" --content "$work/content256.png" --style "$work/style256.png" --size 256 --steps "$quality" \
+    --exact-steps --weights "$GOGH_WEIGHTS" --line-search "$ls" --log-every 0 --out "$work/torch-$ls.png" \
+    "${common[@]}" >/dev/null
+done
+# Every returned image is scored by the same code: gogh loss.
+score() {
+  "$work/gogh" loss --content "$work/content256.png" --style "$work/style256.png" --x "$1" \
+    --normalization tutorial "${common[@]}" --json | "$py" -c 'import json,sys; print(json.load(sys.stdin)["total"])'
+}
+g=$(score "$work/gogh.png")
+printf '%-32s %12.5g\n' "gogh L-BFGS (line search)" "$g"
+for ls in none strong_wolfe; do
+  p=$(score "$work/torch-$ls.png")
+  printf '%-32s %12.5g   gogh/torch %.3f\n' "torch L-BFGS (line search $ls)" "$p" "$(ratio "$g" "$p")"
+done

@@ -18,9 +18,6 @@ var presets = map[string][2]string{
 	"tutorial": {"conv2_2", "conv1_1,conv1_2,conv2_1,conv2_2,conv3_1"},
 }
 
-// Default loss weights of each normalization.
-var defaultStyleWeight = map[string]float64{stylize.Default: 1e4, stylize.Tutorial: 10}
-
 // objective holds the flags that define the loss: layers, weights,
 // normalization, and where the network's weights come from.
 type objective struct {
@@ -33,18 +30,16 @@ type objective struct {
 	styleWeight   float64
 	tvWeight      float64
 	normalization string
-	flags         *pflag.FlagSet // to tell an explicit --style-weight 0 from the default
 }
 
 func (o *objective) addFlags(fs *pflag.FlagSet) {
-	o.flags = fs
 	fs.StringVar(&o.weightsPath, "weights", "", "VGG19 weights (safetensors); default $GOGH_WEIGHTS, then the user cache (gogh weights install)")
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "CPU threads to use")
 	fs.StringVar(&o.preset, "layers", "gatys", "layer preset: gatys (content relu4_2, style relu1_1..relu5_1) or tutorial (content conv2_2, style conv1_1..conv3_1)")
 	fs.StringVar(&o.contentLayers, "content-layers", "", "content layers, comma-separated (convA_B, reluA_B or conv_N); overrides --layers; \"none\" for none")
 	fs.StringVar(&o.styleLayers, "style-layers", "", "style layers, comma-separated; overrides --layers; \"none\" for none")
 	fs.Float64Var(&o.contentWeight, "content-weight", 1, "content loss weight")
-	fs.Float64Var(&o.styleWeight, "style-weight", 0, "style loss weight (default 1e4 with --normalization default, 10 with tutorial)")
+	fs.Float64Var(&o.styleWeight, "style-weight", 10, "style loss weight")
 	fs.Float64Var(&o.tvWeight, "tv-weight", 0, "total variation weight (smooths the image)")
 	fs.StringVar(&o.normalization, "normalization", stylize.Default, "loss normalization: default (each layer relative to its target) or tutorial (PyTorch tutorial's plain MSEs)")
 }
@@ -54,7 +49,7 @@ func (o *objective) spec() (stylize.Spec, error) {
 	if o.threads < 1 {
 		return stylize.Spec{}, fmt.Errorf("--threads: must be at least 1, got %d", o.threads)
 	}
-	if _, ok := defaultStyleWeight[o.normalization]; !ok {
+	if o.normalization != stylize.Default && o.normalization != stylize.Tutorial {
 		return stylize.Spec{}, fmt.Errorf("--normalization: unknown %q (want %s or %s)", o.normalization, stylize.Default, stylize.Tutorial)
 	}
 	p, ok := presets[o.preset]
@@ -82,9 +77,6 @@ func (o *objective) spec() (stylize.Spec, error) {
 		return stylize.Spec{}, fmt.Errorf("--content-layers and --style-layers: both are none, nothing to match")
 	}
 	sw := o.styleWeight
-	if o.flags == nil || !o.flags.Changed("style-weight") {
-		sw = defaultStyleWeight[o.normalization]
-	}
 	for _, w := range []struct {
 		flag string
 		v    float64

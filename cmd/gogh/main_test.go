@@ -328,8 +328,8 @@ func TestImage(t *testing.T) {
 	}
 }
 
-// TestStyleWeight checks the default style weight of each normalization
-// and that an explicit --style-weight 0 is taken as 0.
+// TestStyleWeight checks the default style weight and that an explicit
+// --style-weight, 0 included, is taken as given.
 func TestStyleWeight(t *testing.T) {
 	weights := shared.Weights(t)
 	cat, starry := catPath(t), starryPath(t)
@@ -337,7 +337,7 @@ func TestStyleWeight(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "default normalization, style weight 10000\n"},
+		{nil, "default normalization, style weight 10\n"},
 		{[]string{"--normalization", "tutorial"}, "tutorial normalization, style weight 10\n"},
 		{[]string{"--style-weight", "0"}, "default normalization, style weight 0\n"},
 		{[]string{"--normalization", "tutorial", "--style-weight", "3"}, "tutorial normalization, style weight 3\n"},
