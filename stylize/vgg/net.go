@@ -69,7 +69,7 @@ func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
 			maxCol = max(maxCol, bandRows(c.In, ch, cw)*cw*c.In*9)
 			maxAct = max(maxAct, c.In*9*ch*cw) // convInputGrad's column gradient
 		} else {
-			maxCol = max(maxCol, winoTiles(c.In, c.Out, ch, cw)*(cw+1)/2*16*(c.In+c.Out))
+			maxCol = max(maxCol, winoRows(c.In, c.Out, ch, cw, n.threads)*(cw+1)/2*16*(c.In+c.Out))
 			n.wino[i] = w.winograd(i)
 		}
 		if poolAfter(i) && i < n.depth-1 {
