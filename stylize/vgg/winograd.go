@@ -96,12 +96,12 @@ func (n *Net) convWino(in []float32, cin, h, w int, u []float32, cout int, out [
 	})
 }
 
-// winoInput writes V = Bᵀ d B for every channel and tile of tile rows
+// winoInputGo writes V = Bᵀ d B for every channel and tile of tile rows
 // ty0..ty1: v[ξ][ci][tile]. Tile (ty, tx) reads input rows 2ty−1..2ty+2
 // and columns 2tx−1..2tx+2, zero outside the image. Both halves of the
 // transform run along whole rows of tiles, so every loop reads and writes
 // contiguous memory.
-func winoInput(in []float32, cin, h, w, ty0, ty1 int, v []float32) {
+func winoInputGo(in []float32, cin, h, w, ty0, ty1 int, v []float32) {
 	tw := (w + 1) / 2
 	tiles := (ty1 - ty0) * tw
 	pw := 2*tw + 2 // padded row: columns −1 .. 2tw
@@ -149,10 +149,10 @@ func winoInput(in []float32, cin, h, w, ty0, ty1 int, v []float32) {
 	}
 }
 
-// winoOutput writes Y = Aᵀ m A for every output channel and tile of tile
+// winoOutputGo writes Y = Aᵀ m A for every output channel and tile of tile
 // rows ty0..ty1 into out ([cout][h][w]), or through ep, dropping the
 // outputs of tiles that overhang an odd-sized image.
-func winoOutput(m []float32, cout, h, w, ty0, ty1 int, out []float32, ep *epilogue) {
+func winoOutputGo(m []float32, cout, h, w, ty0, ty1 int, out []float32, ep *epilogue) {
 	tw := (w + 1) / 2
 	tiles := (ty1 - ty0) * tw
 	stride := cout * tiles
