@@ -124,28 +124,19 @@ func biasReLU(pre, act, bias []float32, plane, threads int) {
 // maskAdd turns the gradient g with respect to a ReLU's output into the
 // gradient with respect to its input, folding in the gradients of taps
 // after the ReLU (added before the mask) and before it (added after):
-// g = [act > 0]·(g + Σ post) + Σ pre. It works in blocks that stay in the
-// L1 cache, so g is read and written once.
+// g = [act > 0]·(g + Σ post) + Σ pre. It works in blocks that stay in
+// cache, so g is read and written once.
 func maskAdd(g, act []float32, post, pre [][]float32, threads int) {
-	const block = 2048
+	const block = 1 << 14
 	parallelRange(len(g), threads, func(lo, hi int) {
 		for b := lo; b < hi; b += block {
 			e := min(hi, b+block)
-			gs := g[b:e]
 			for _, p := range post {
-				for j, v := range p[b:e] {
-					gs[j] += v
-				}
+				addInto(g[b:e], p[b:e])
 			}
-			for j, v := range act[b:e] {
-				if v <= 0 {
-					gs[j] = 0
-				}
-			}
+			reluMask(g[b:e], act[b:e])
 			for _, p := range pre {
-				for j, v := range p[b:e] {
-					gs[j] += v
-				}
+				addInto(g[b:e], p[b:e])
 			}
 		}
 	})
@@ -156,26 +147,7 @@ func maskAdd(g, act []float32, post, pre [][]float32, threads int) {
 func maxPool(in []float32, c, h, w int, out []float32, arg []uint8, threads int) {
 	oh, ow := h/2, w/2
 	parallel(c, threads, func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			src := in[ch*h*w:]
-			for y := 0; y < oh; y++ {
-				r0, r1 := src[2*y*w:][:w], src[(2*y+1)*w:][:w]
-				o, a := out[(ch*oh+y)*ow:][:ow], arg[(ch*oh+y)*ow:][:ow]
-				for x := range o {
-					best, at := r0[2*x], uint8(0)
-					if v := r0[2*x+1]; v > best {
-						best, at = v, 1
-					}
-					if v := r1[2*x]; v > best {
-						best, at = v, 2
-					}
-					if v := r1[2*x+1]; v > best {
-						best, at = v, 3
-					}
-					o[x], a[x] = best, at
-				}
-			}
-		}
+		poolPlanes(in[lo*h*w:hi*h*w], hi-lo, h, w, out[lo*oh*ow:hi*oh*ow], arg[lo*oh*ow:hi*oh*ow])
 	})
 }
 
@@ -184,18 +156,70 @@ func maxPool(in []float32, c, h, w int, out []float32, arg []uint8, threads int)
 func unpool(g []float32, arg []uint8, c, h, w int, dst []float32, threads int) {
 	oh, ow := h/2, w/2
 	parallel(c, threads, func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			d := dst[ch*h*w:][:h*w]
-			clear(d)
-			for y := 0; y < oh; y++ {
-				gr, ar := g[(ch*oh+y)*ow:][:ow], arg[(ch*oh+y)*ow:][:ow]
-				for x, v := range gr {
-					a := ar[x]
-					d[(2*y+int(a>>1))*w+2*x+int(a&1)] = v
+		unpoolPlanes(g[lo*oh*ow:hi*oh*ow], arg[lo*oh*ow:hi*oh*ow], hi-lo, h, w, dst[lo*h*w:hi*h*w])
+	})
+}
+
+// The element kernels below have C twins (kernels.c) that the C compiler
+// vectorizes; these are used without cgo, and a test holds the two equal.
+
+// addIntoGo adds p to g.
+func addIntoGo(g, p []float32) {
+	p = p[:len(g)]
+	for j, v := range p {
+		g[j] += v
+	}
+}
+
+// reluMaskGo zeroes g wherever act is not positive.
+func reluMaskGo(g, act []float32) {
+	act = act[:len(g)]
+	for j, v := range act {
+		if v <= 0 {
+			g[j] = 0
+		}
+	}
+}
+
+// poolPlanesGo is maxPool's work on c planes.
+func poolPlanesGo(in []float32, c, h, w int, out []float32, arg []uint8) {
+	oh, ow := h/2, w/2
+	for ch := 0; ch < c; ch++ {
+		src := in[ch*h*w:]
+		for y := 0; y < oh; y++ {
+			r0, r1 := src[2*y*w:][:w], src[(2*y+1)*w:][:w]
+			o, a := out[(ch*oh+y)*ow:][:ow], arg[(ch*oh+y)*ow:][:ow]
+			for x := range o {
+				best, at := r0[2*x], uint8(0)
+				if v := r0[2*x+1]; v > best {
+					best, at = v, 1
 				}
+				if v := r1[2*x]; v > best {
+					best, at = v, 2
+				}
+				if v := r1[2*x+1]; v > best {
+					best, at = v, 3
+				}
+				o[x], a[x] = best, at
 			}
 		}
-	})
+	}
+}
+
+// unpoolPlanesGo is unpool's work on c planes.
+func unpoolPlanesGo(g []float32, arg []uint8, c, h, w int, dst []float32) {
+	oh, ow := h/2, w/2
+	for ch := 0; ch < c; ch++ {
+		d := dst[ch*h*w:][:h*w]
+		clear(d)
+		for y := 0; y < oh; y++ {
+			gr, ar := g[(ch*oh+y)*ow:][:ow], arg[(ch*oh+y)*ow:][:ow]
+			for x, v := range gr {
+				a := ar[x]
+				d[(2*y+int(a>>1))*w+2*x+int(a&1)] = v
+			}
+		}
+	}
 }
 
 // parallel splits items 0..n among up to threads goroutines.

@@ -57,3 +57,54 @@ func TestWinogradKernelsMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// TestElementKernelsMatchGo checks the C element kernels against their Go
+// twins, bit for bit.
+func TestElementKernelsMatchGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	fill := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+			if i%5 == 0 {
+				x[i] = 0 // ties and ReLU zeros
+			}
+		}
+		return x
+	}
+	same := func(name string, a, b []float32) {
+		t.Helper()
+		for i := range a {
+			if a[i] != b[i] {
+				t.Fatalf("%s: [%d] = %v in C, %v in Go", name, i, b[i], a[i])
+			}
+		}
+	}
+	g, p, act := fill(1001), fill(1001), fill(1001)
+	g2 := append([]float32(nil), g...)
+	addIntoGo(g, p)
+	addInto(g2, p)
+	same("addInto", g, g2)
+	reluMaskGo(g, act)
+	reluMask(g2, act)
+	same("reluMask", g, g2)
+	for _, tc := range []struct{ c, h, w int }{{3, 4, 6}, {2, 5, 7}, {1, 2, 2}} {
+		in := fill(tc.c * tc.h * tc.w)
+		n := tc.c * (tc.h / 2) * (tc.w / 2)
+		outGo, outC := make([]float32, n), make([]float32, n)
+		argGo, argC := make([]uint8, n), make([]uint8, n)
+		poolPlanesGo(in, tc.c, tc.h, tc.w, outGo, argGo)
+		poolPlanes(in, tc.c, tc.h, tc.w, outC, argC)
+		same("poolPlanes", outGo, outC)
+		for i := range argGo {
+			if argGo[i] != argC[i] {
+				t.Fatalf("%+v: arg[%d] = %d in C, %d in Go", tc, i, argC[i], argGo[i])
+			}
+		}
+		gp := fill(n)
+		dGo, dC := fill(tc.c*tc.h*tc.w), fill(tc.c*tc.h*tc.w) // stale values must be cleared
+		unpoolPlanesGo(gp, argGo, tc.c, tc.h, tc.w, dGo)
+		unpoolPlanes(gp, argC, tc.c, tc.h, tc.w, dC)
+		same("unpoolPlanes", dGo, dC)
+	}
+}
