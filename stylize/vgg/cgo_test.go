@@ -88,6 +88,11 @@ func TestElementKernelsMatchGo(t *testing.T) {
 	reluMaskGo(g, act)
 	reluMask(g2, act)
 	same("reluMask", g, g2)
+	a, a2 := make([]float32, len(g)), make([]float32, len(g))
+	biasReLUPlaneGo(g, a, -0.25)
+	biasReLUPlane(g2, a2, -0.25)
+	same("biasReLUPlane pre", g, g2)
+	same("biasReLUPlane act", a, a2)
 	for _, tc := range []struct{ c, h, w int }{{3, 4, 6}, {2, 5, 7}, {1, 2, 2}} {
 		in := fill(tc.c * tc.h * tc.w)
 		n := tc.c * (tc.h / 2) * (tc.w / 2)

@@ -110,13 +110,7 @@ func (n *Net) convInputGrad(g, scratch []float32) {
 func biasReLU(pre, act, bias []float32, plane, threads int) {
 	parallel(len(bias), threads, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
-			b := bias[c]
-			p, a := pre[c*plane:][:plane], act[c*plane:][:plane]
-			for j, v := range p {
-				v += b
-				p[j] = v
-				a[j] = max(v, 0)
-			}
+			biasReLUPlane(pre[c*plane:][:plane], act[c*plane:][:plane], bias[c])
 		}
 	})
 }
@@ -162,6 +156,16 @@ func unpool(g []float32, arg []uint8, c, h, w int, dst []float32, threads int) {
 
 // The element kernels below have C twins (kernels.c) that the C compiler
 // vectorizes; these are used without cgo, and a test holds the two equal.
+
+// biasReLUPlaneGo adds b to p in place and writes max(p, 0) to a.
+func biasReLUPlaneGo(p, a []float32, b float32) {
+	a = a[:len(p)]
+	for j, v := range p {
+		v += b
+		p[j] = v
+		a[j] = max(v, 0)
+	}
+}
 
 // addIntoGo adds p to g.
 func addIntoGo(g, p []float32) {

@@ -1,10 +1,19 @@
 // Element kernels of the engine: the same arithmetic as their Go twins in
-// conv.go (addIntoGo, reluMaskGo, poolPlanesGo, unpoolPlanesGo), written so
+// conv.go (biasReLUPlaneGo, addIntoGo, reluMaskGo, poolPlanesGo, unpoolPlanesGo), written so
 // that the C compiler vectorizes them.
 
 #include <string.h>
 
 #include "kernels.h"
+
+void gogh_bias_relu(float *p, float *a, float b, long n) {
+	// p and a may be the same plane, so neither is restrict.
+	for (long j = 0; j < n; j++) {
+		float v = p[j] + b;
+		p[j] = v;
+		a[j] = v > 0 ? v : 0;
+	}
+}
 
 void gogh_add_into(float *restrict g, const float *restrict p, long n) {
 	for (long j = 0; j < n; j++)

@@ -8,6 +8,12 @@ package vgg
 */
 import "C"
 
+func biasReLUPlane(p, a []float32, b float32) {
+	if len(p) > 0 {
+		C.gogh_bias_relu(ptr(p), ptr(a[:len(p)]), C.float(b), C.long(len(p)))
+	}
+}
+
 func addInto(g, p []float32) {
 	if len(g) > 0 {
 		C.gogh_add_into(ptr(g), ptr(p[:len(g)]), C.long(len(g)))

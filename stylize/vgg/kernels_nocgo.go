@@ -2,8 +2,9 @@
 
 package vgg
 
-func addInto(g, p []float32)    { addIntoGo(g, p) }
-func reluMask(g, act []float32) { reluMaskGo(g, act) }
+func biasReLUPlane(p, a []float32, b float32) { biasReLUPlaneGo(p, a, b) }
+func addInto(g, p []float32)                  { addIntoGo(g, p) }
+func reluMask(g, act []float32)               { reluMaskGo(g, act) }
 func poolPlanes(in []float32, c, h, w int, out []float32, arg []uint8) {
 	poolPlanesGo(in, c, h, w, out, arg)
 }
