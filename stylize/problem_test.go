@@ -31,25 +31,6 @@ func refImage(t *testing.T, f *safetensors.File, key string) Image {
 	return Image{H: x.Shape[1], W: x.Shape[2], Pix: x.Data}
 }
 
-func relErr(got, want []float32) float64 {
-	var e, m float64
-	for i := range want {
-		e = max(e, math.Abs(float64(got[i]-want[i])))
-		m = max(m, math.Abs(float64(want[i])))
-	}
-	return e / m
-}
-
-func cosine(a, b []float32) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += float64(a[i]) * float64(b[i])
-		aa += float64(a[i]) * float64(a[i])
-		bb += float64(b[i]) * float64(b[i])
-	}
-	return ab / math.Sqrt(aa*bb)
-}
-
 // TestMatchesPyTorch reproduces every Gram, content target, loss term,
 // total and input gradient of the PyTorch reference files.
 func TestMatchesPyTorch(t *testing.T) {
@@ -95,7 +76,7 @@ func TestMatchesPyTorch(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if e := relErr(c.got, want.Data); e > 1e-4 {
+					if e := shared.RelErr(c.got, want.Data); e > 1e-4 {
 						t.Errorf("%s%s: relative error %.2g", c.key, p, e)
 					}
 				}
@@ -110,7 +91,7 @@ func TestMatchesPyTorch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if e := relErr(prob.content[i], want.Data); e > 1e-4 {
+				if e := shared.RelErr(prob.content[i], want.Data); e > 1e-4 {
 					t.Errorf("content_target.%s: relative error %.2g", p, e)
 				}
 			}
@@ -133,10 +114,10 @@ func TestMatchesPyTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c := cosine(grad, want.Data); c < 0.9999 {
+			if c := shared.Cosine(grad, want.Data); c < 0.9999 {
 				t.Errorf("gradient cosine similarity %.6f < 0.9999", c)
 			}
-			if e := relErr(grad, want.Data); e > 1e-3 {
+			if e := shared.RelErr(grad, want.Data); e > 1e-3 {
 				t.Errorf("gradient relative error %.2g", e)
 			}
 		})

@@ -71,26 +71,6 @@ func writeRefPNG(t *testing.T, ref *safetensors.File, key, name string) string {
 	return name
 }
 
-func cosine(a, b []float32) float64 {
-	var ab, aa, bb float64
-	for i := range a {
-		ab += float64(a[i]) * float64(b[i])
-		aa += float64(a[i]) * float64(a[i])
-		bb += float64(b[i]) * float64(b[i])
-	}
-	return ab / math.Sqrt(aa*bb)
-}
-
-// maxRelErr returns max|got−want| / max|want|.
-func maxRelErr(got, want []float32) float64 {
-	var e, m float64
-	for i := range want {
-		e = max(e, math.Abs(float64(got[i]-want[i])))
-		m = max(m, math.Abs(float64(want[i])))
-	}
-	return e / m
-}
-
 // TestLossMatchesPyTorch runs "gogh loss" on the PyTorch reference images
 // and compares every term, the total and the gradient with PyTorch's.
 func TestLossMatchesPyTorch(t *testing.T) {
@@ -182,10 +162,10 @@ func TestLossMatchesPyTorch(t *testing.T) {
 			if !slices.Equal(got.Shape, want.Shape) {
 				t.Fatalf("grad_x has shape %v, the reference %v", got.Shape, want.Shape)
 			}
-			if c := cosine(got.Data, want.Data); !(c > 0.9999) {
+			if c := shared.Cosine(got.Data, want.Data); !(c > 0.9999) {
 				t.Errorf("grad_x cosine similarity with PyTorch %.6f, want > 0.9999", c)
 			}
-			if e := maxRelErr(got.Data, want.Data); !(e < 1e-3) {
+			if e := shared.RelErr(got.Data, want.Data); !(e < 1e-3) {
 				t.Errorf("grad_x relative error %.2g, want < 1e-3", e)
 			}
 		})

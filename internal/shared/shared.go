@@ -10,6 +10,7 @@
 package shared
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -75,4 +76,26 @@ func need(t testing.TB, p string) string {
 		t.Skipf("shared material missing: %v", err)
 	}
 	return p
+}
+
+// RelErr is the comparison the reference tolerances are stated in: the
+// largest absolute error over the largest absolute reference value.
+func RelErr(got, want []float32) float64 {
+	var e, m float64
+	for i := range want {
+		e = max(e, math.Abs(float64(got[i]-want[i])))
+		m = max(m, math.Abs(float64(want[i])))
+	}
+	return e / m
+}
+
+// Cosine is the cosine similarity of two vectors, as gradients are compared.
+func Cosine(a, b []float32) float64 {
+	var ab, aa, bb float64
+	for i := range a {
+		ab += float64(a[i]) * float64(b[i])
+		aa += float64(a[i]) * float64(a[i])
+		bb += float64(b[i]) * float64(b[i])
+	}
+	return ab / math.Sqrt(aa*bb)
 }

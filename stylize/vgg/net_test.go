@@ -10,16 +10,6 @@ import (
 	"github.com/gogh-video/gogh/stylize/safetensors"
 )
 
-// relErr is the max-abs error over the max-abs reference value.
-func relErr(got, want []float32) float64 {
-	var e, m float64
-	for i := range want {
-		e = max(e, math.Abs(float64(got[i]-want[i])))
-		m = max(m, math.Abs(float64(want[i])))
-	}
-	return e / m
-}
-
 func TestActivationsMatchPyTorch(t *testing.T) {
 	w, err := Load(shared.Weights(t), 0)
 	if err != nil {
@@ -61,7 +51,7 @@ func TestActivationsMatchPyTorch(t *testing.T) {
 				if c*h*wd != want.Len() || want.Shape[0] != c || want.Shape[1] != h {
 					t.Fatalf("%s: shape %dx%dx%d, want %v", k, c, h, wd, want.Shape)
 				}
-				if e := relErr(net.Activation(i), want.Data); e > 1e-4 {
+				if e := shared.RelErr(net.Activation(i), want.Data); e > 1e-4 {
 					t.Errorf("%s: relative error %.2g > 1e-4", k, e)
 				}
 			}
@@ -293,13 +283,13 @@ func TestWinogradMatchesIm2col(t *testing.T) {
 		want, got := make([]float32, len(y)), make([]float32, len(y))
 		n.conv(x, tc.cin, tc.h, tc.w, c.W, tc.cout, want)
 		n.convWino(x, tc.cin, tc.h, tc.w, u, tc.cout, got, false, nil)
-		if e := relErr(got, want); e > 1e-5 {
+		if e := shared.RelErr(got, want); e > 1e-5 {
 			t.Errorf("%+v forward: relative error %.2g", tc, e)
 		}
 		wantT, gotT := make([]float32, len(x)), make([]float32, len(x))
 		n.conv(y, tc.cout, tc.h, tc.w, flipKernels(c), tc.cin, wantT)
 		n.convWino(y, tc.cout, tc.h, tc.w, u, tc.cin, gotT, true, nil)
-		if e := relErr(gotT, wantT); e > 1e-5 {
+		if e := shared.RelErr(gotT, wantT); e > 1e-5 {
 			t.Errorf("%+v backward: relative error %.2g", tc, e)
 		}
 	}
