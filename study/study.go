@@ -1,0 +1,86 @@
+// Package study reproduces the experiments of the study gogh comes from
+// (CMU 16-726 "Neural Style Transfer", built on PyTorch's "Neural
+// Transfer" tutorial): content reconstruction, texture synthesis,
+// content × style grids and the content-versus-noise initialization
+// comparison, and renders them as contact sheets, plots and a report.
+package study
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/stylize/vgg"
+)
+
+// Settings are what every experiment shares: the network, the loss's
+// weights and normalization, and how to optimize.
+type Settings struct {
+	Weights       *vgg.Weights
+	Normalization string
+	ContentWeight float64
+	StyleWeight   float64
+	TVWeight      float64
+	Optimizer     string  // "lbfgs" or "adam"
+	LR            float64 // Adam's learning rate (≤ 0: default)
+	Steps         int
+	Seed          uint64 // first noise seed; seed i of a run uses Seed+i
+	Threads       int
+
+	// OnStep, if not nil, is called after every evaluation of every run
+	// with the run's label; runs may call it from several goroutines.
+	OnStep func(label string, s stylize.Step)
+}
+
+// Run is one optimization: what it was asked to do and what it produced.
+type Run struct {
+	Label   string
+	Spec    stylize.Spec
+	Image   stylize.Image
+	Loss    stylize.Loss   // of Image, the best image evaluated
+	Steps   []stylize.Step // every evaluation, in order
+	Elapsed time.Duration
+}
+
+// Paint optimizes from init against content and style (either may be a
+// zero Image when its layers are empty; the problem's size is then init's)
+// with the given layers and the settings' weights.
+func (s Settings) Paint(ctx context.Context, label string, content, style, init stylize.Image, contentLayers, styleLayers []vgg.Point) (Run, error) {
+	spec := stylize.Spec{
+		ContentLayers: contentLayers,
+		StyleLayers:   styleLayers,
+		Weights:       stylize.Weights{Content: s.ContentWeight, Style: s.StyleWeight, TV: s.TVWeight},
+		Normalization: s.Normalization,
+		Threads:       s.Threads,
+	}
+	if len(contentLayers) == 0 {
+		content = stylize.NewImage(init.W, init.H) // only its size matters
+	}
+	st, err := stylize.NewStyle(s.Weights, style, styleLayers, s.Threads)
+	if err != nil {
+		return Run{}, fmt.Errorf("%s: %w", label, err)
+	}
+	prob, err := stylize.NewProblem(s.Weights, content, st, spec)
+	if err != nil {
+		return Run{}, fmt.Errorf("%s: %w", label, err)
+	}
+	opt, err := stylize.NewOptimizer(s.Optimizer, s.LR)
+	if err != nil {
+		return Run{}, err
+	}
+	r := Run{Label: label, Spec: spec, Image: init.Clone()}
+	onStep := func(st stylize.Step) {
+		r.Steps = append(r.Steps, st)
+		if s.OnStep != nil {
+			s.OnStep(label, st)
+		}
+	}
+	start := time.Now()
+	r.Loss, err = prob.Run(ctx, r.Image, s.Steps, opt, onStep)
+	r.Elapsed = time.Since(start)
+	if err != nil {
+		return r, fmt.Errorf("%s: %w", label, err)
+	}
+	return r, nil
+}
