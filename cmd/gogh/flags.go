@@ -21,11 +21,9 @@ var presets = map[string][2]string{
 // objective holds the flags that define the loss: layers, weights,
 // normalization, and where the network's weights come from.
 type objective struct {
-	weightsPath   string
-	threads       int
-	preset        string
-	contentLayers string
-	styleLayers   string
+	weightsPath string
+	threads     int
+	transferLayers
 	contentWeight float64
 	styleWeight   float64
 	tvWeight      float64
@@ -35,9 +33,7 @@ type objective struct {
 func (o *objective) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.weightsPath, "weights", "", "VGG19 weights (safetensors); default $GOGH_WEIGHTS, then the user cache (gogh weights install)")
 	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "CPU threads to use")
-	fs.StringVar(&o.preset, "layers", "gatys", "layer preset: gatys (content relu4_2, style relu1_1..relu5_1) or tutorial (content conv2_2, style conv1_1..conv3_1)")
-	fs.StringVar(&o.contentLayers, "content-layers", "", "content layers, comma-separated (convA_B, reluA_B or conv_N); overrides --layers; \"none\" for none")
-	fs.StringVar(&o.styleLayers, "style-layers", "", "style layers, comma-separated; overrides --layers; \"none\" for none")
+	o.addLayerFlags(fs, "gatys")
 	fs.Float64Var(&o.contentWeight, "content-weight", 1, "content loss weight")
 	fs.Float64Var(&o.styleWeight, "style-weight", 10, "style loss weight")
 	fs.Float64Var(&o.tvWeight, "tv-weight", 0, "total variation weight (smooths the image)")
@@ -52,29 +48,9 @@ func (o *objective) spec() (stylize.Spec, error) {
 	if o.normalization != stylize.Default && o.normalization != stylize.Tutorial {
 		return stylize.Spec{}, fmt.Errorf("--normalization: unknown %q (want %s or %s)", o.normalization, stylize.Default, stylize.Tutorial)
 	}
-	p, ok := presets[o.preset]
-	if !ok {
-		return stylize.Spec{}, fmt.Errorf("--layers: unknown preset %q (want gatys or tutorial)", o.preset)
-	}
-	pick := func(flag, value, preset string) ([]vgg.Point, error) {
-		switch value {
-		case "":
-			value = preset
-		case "none":
-			return nil, nil
-		}
-		return stylize.ParseLayers(flag, value)
-	}
-	cl, err := pick("--content-layers", o.contentLayers, p[0])
+	cl, sl, err := o.points()
 	if err != nil {
 		return stylize.Spec{}, err
-	}
-	sl, err := pick("--style-layers", o.styleLayers, p[1])
-	if err != nil {
-		return stylize.Spec{}, err
-	}
-	if len(cl) == 0 && len(sl) == 0 {
-		return stylize.Spec{}, fmt.Errorf("--content-layers and --style-layers: both are none, nothing to match")
 	}
 	sw := o.styleWeight
 	for _, w := range []struct {
@@ -106,4 +82,44 @@ func (o *objective) network(spec stylize.Spec) (*vgg.Weights, error) {
 		depth = max(depth, p.Conv+1)
 	}
 	return vgg.Load(path, depth)
+}
+
+// transferLayers are the layer flags of gogh image and of the study
+// commands that paint a content image in a style: a preset, and lists that
+// override its content or style layers.
+type transferLayers struct {
+	preset, content, style string
+}
+
+func (l *transferLayers) addLayerFlags(fs *pflag.FlagSet, preset string) {
+	fs.StringVar(&l.preset, "layers", preset, "layer preset: gatys (content relu4_2, style relu1_1..relu5_1) or tutorial (content conv2_2, style conv1_1..conv3_1)")
+	fs.StringVar(&l.content, "content-layers", "", "content layers, comma-separated (convA_B, reluA_B or conv_N); overrides --layers; \"none\" for none")
+	fs.StringVar(&l.style, "style-layers", "", "style layers, comma-separated; overrides --layers; \"none\" for none")
+}
+
+// points returns the content and style layers the flags select.
+func (l *transferLayers) points() (contentLayers, styleLayers []vgg.Point, err error) {
+	p, ok := presets[l.preset]
+	if !ok {
+		return nil, nil, fmt.Errorf("--layers: unknown preset %q (want gatys or tutorial)", l.preset)
+	}
+	pick := func(flag, value, preset string) ([]vgg.Point, error) {
+		switch value {
+		case "":
+			value = preset
+		case "none":
+			return nil, nil
+		}
+		return stylize.ParseLayers(flag, value)
+	}
+	if contentLayers, err = pick("--content-layers", l.content, p[0]); err != nil {
+		return nil, nil, err
+	}
+	if styleLayers, err = pick("--style-layers", l.style, p[1]); err != nil {
+		return nil, nil, err
+	}
+	if len(contentLayers) == 0 && len(styleLayers) == 0 {
+		return nil, nil, fmt.Errorf("--content-layers and --style-layers: both are none, nothing to match")
+	}
+	return contentLayers, styleLayers, nil
 }

@@ -11,52 +11,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
-
-// transferLayers are the layer flags of gogh image, for the study commands
-// that paint a content image in a style: a preset, and lists that override
-// its content or style layers.
-type transferLayers struct {
-	preset, content, style string
-}
-
-func (l *transferLayers) addLayerFlags(fs *pflag.FlagSet, preset string) {
-	fs.StringVar(&l.preset, "layers", preset, "layer preset: gatys (content relu4_2, style relu1_1..relu5_1) or tutorial (content conv2_2, style conv1_1..conv3_1)")
-	fs.StringVar(&l.content, "content-layers", "", "content layers, comma-separated (convA_B, reluA_B or conv_N); overrides --layers; \"none\" for none")
-	fs.StringVar(&l.style, "style-layers", "", "style layers, comma-separated; overrides --layers; \"none\" for none")
-}
-
-// points returns the content and style layers the flags select.
-func (l *transferLayers) points() (contentLayers, styleLayers []vgg.Point, err error) {
-	p, ok := presets[l.preset]
-	if !ok {
-		return nil, nil, fmt.Errorf("--layers: unknown preset %q (want gatys or tutorial)", l.preset)
-	}
-	pick := func(flag, value, preset string) ([]vgg.Point, error) {
-		switch value {
-		case "":
-			value = preset
-		case "none":
-			return nil, nil
-		}
-		return stylize.ParseLayers(flag, value)
-	}
-	if contentLayers, err = pick("--content-layers", l.content, p[0]); err != nil {
-		return nil, nil, err
-	}
-	if styleLayers, err = pick("--style-layers", l.style, p[1]); err != nil {
-		return nil, nil, err
-	}
-	if len(contentLayers) == 0 && len(styleLayers) == 0 {
-		return nil, nil, fmt.Errorf("--content-layers and --style-layers: both are none, nothing to match")
-	}
-	return contentLayers, styleLayers, nil
-}
 
 // namedImage is an input image and the name it is shown by: its file's
 // base name without the extension.
