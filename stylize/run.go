@@ -49,13 +49,15 @@ func (p *Problem) Run(ctx context.Context, x Image, steps int, opt optim.Optimiz
 var Box = &optim.Bounds{Lo: 0, Hi: 1}
 
 // NewOptimizer returns the named optimizer ("lbfgs" or "adam") for images;
-// lr ≤ 0 selects the default learning rate (Adam only).
+// lr ≤ 0 selects the default learning rate (Adam only). The optimizer keeps
+// its vectors between runs (reuse it for the frames of a video), so it must
+// not run twice at the same time.
 func NewOptimizer(name string, lr float64) (optim.Optimizer, error) {
 	switch name {
 	case "lbfgs":
-		return optim.LBFGS{History: 10, Bounds: Box}, nil
+		return optim.LBFGS{History: 10, Bounds: Box, Workspace: &optim.Workspace{}}, nil
 	case "adam":
-		return optim.Adam{LR: lr, Bounds: Box}, nil
+		return optim.Adam{LR: lr, Bounds: Box, Workspace: &optim.Workspace{}}, nil
 	}
 	return nil, fmt.Errorf("--optimizer: unknown %q (want lbfgs or adam)", name)
 }

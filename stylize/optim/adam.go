@@ -23,6 +23,9 @@ type Adam struct {
 	// Bounds, if not nil, constrains every component of x: the starting
 	// point is clamped into the box, and so is x after every step.
 	Bounds *Bounds
+
+	// Workspace, if not nil, keeps the vectors for the next call.
+	Workspace *Workspace
 }
 
 // Minimize implements [Optimizer]. A non-finite loss stops the run with an
@@ -51,10 +54,9 @@ func (o Adam) Minimize(f Func, x []float32, evals int) (loss float64, used int, 
 
 	o.Bounds.project(x)
 	n := len(x)
-	tr := newTracker(f, n, evals)
-	g := make([]float32, n)
-	m := make([]float32, n)
-	v := make([]float32, n)
+	o.Workspace.reset()
+	tr := newTracker(f, n, evals, o.Workspace)
+	g, m, v := o.Workspace.vec(n), o.Workspace.vec(n), o.Workspace.vec(n)
 	for step := 1; ; step++ {
 		fx, err := tr.eval(x, g)
 		if err == nil && !isFinite(fx) {

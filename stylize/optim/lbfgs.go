@@ -46,6 +46,9 @@ type LBFGS struct {
 	// MaxLineSearch is the largest number of evaluations one line search
 	// may spend; zero means 20.
 	MaxLineSearch int
+
+	// Workspace, if not nil, keeps the vectors for the next call.
+	Workspace *Workspace
 }
 
 // Minimize implements [Optimizer]. It returns an error if the loss at the
@@ -74,15 +77,18 @@ func (o LBFGS) Minimize(f Func, x []float32, evals int) (loss float64, used int,
 
 	o.Bounds.project(x)
 	n := len(x)
+	ws := o.Workspace
+	ws.reset()
 	r := &lbfgsRun{
-		tr:     newTracker(f, n, evals),
+		tr:     newTracker(f, n, evals, ws),
+		ws:     ws,
 		bounds: o.Bounds,
 		maxLS:  maxLS,
 		x:      x,
-		g:      make([]float32, n),
-		xt:     make([]float32, n),
-		gt:     make([]float32, n),
-		d:      make([]float32, n),
+		g:      ws.vec(n),
+		xt:     ws.vec(n),
+		gt:     ws.vec(n),
+		d:      ws.vec(n),
 		s:      make([][]float32, m),
 		y:      make([][]float32, m),
 		rho:    make([]float64, m),
@@ -107,6 +113,7 @@ func cmpDefault[T int | float64](v, def T) T {
 // lbfgsRun is the state of one call of LBFGS.Minimize.
 type lbfgsRun struct {
 	tr     *tracker
+	ws     *Workspace
 	bounds *Bounds
 	maxLS  int
 
@@ -254,8 +261,8 @@ func (r *lbfgsRun) addPair() {
 	m := len(r.s)
 	j := (r.head + 1) % m
 	if r.s[j] == nil {
-		r.s[j] = make([]float32, len(r.x))
-		r.y[j] = make([]float32, len(r.x))
+		r.s[j] = r.ws.vec(len(r.x))
+		r.y[j] = r.ws.vec(len(r.x))
 	}
 	s, y := r.s[j], r.y[j]
 	for i, xt := range r.xt {

@@ -66,8 +66,8 @@ type tracker struct {
 	best  []float32 // point with the lowest loss seen
 }
 
-func newTracker(f Func, n, evals int) *tracker {
-	return &tracker{f: f, limit: evals, bestF: math.Inf(1), best: make([]float32, n)}
+func newTracker(f Func, n, evals int, ws *Workspace) *tracker {
+	return &tracker{f: f, limit: evals, bestF: math.Inf(1), best: ws.vec(n)}
 }
 
 // remaining returns the number of evaluations left in the budget.
