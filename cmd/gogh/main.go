@@ -38,6 +38,6 @@ Artistic Style").`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newImageCmd(), newLossCmd(), newWeightsCmd(), newReconstructCmd(), newTextureCmd(), newGridCmd(), newInitCompareCmd(), newStudyCmd())
+	root.AddCommand(newImageCmd(), newLossCmd(), newWeightsCmd(), newReconstructCmd(), newTextureCmd(), newGridCmd(), newInitCompareCmd(), newStudyCmd(), newVideoCmd())
 	return root
 }

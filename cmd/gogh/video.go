@@ -1,0 +1,343 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/gogh-video/gogh/decode"
+	"github.com/gogh-video/gogh/encode"
+	"github.com/gogh-video/gogh/pipeline"
+	"github.com/gogh-video/gogh/stylize"
+)
+
+// videoRun holds the flags of gogh video.
+type videoRun struct {
+	objective
+	style, out  string
+	start, end  secondsFlag
+	frames      string
+	fps, outFPS float64
+	size        int
+	workers     int
+	overlap     int
+	warmStart   string
+	stepsFirst  int
+	steps       int
+	optimizer   string
+	lr          float64
+	workdir     string
+	resume      bool
+	noAudio     bool
+	logPath     string
+}
+
+func newVideoCmd() *cobra.Command {
+	r := &videoRun{}
+	cmd := &cobra.Command{
+		Use:   "video IN -s STYLE -o OUT.mp4",
+		Short: "Paint every frame of a video in the style of an image",
+		Long: `Paint the frames of a video one by one in the style of an image. With --warm-start
+prev each frame starts from the stylized previous frame, which keeps the video from
+flickering and needs fewer steps. Each finished frame is saved as a PNG in the work
+dir: a stopped run (Ctrl-C, crash) continues with --resume. The frames are then
+encoded as H.264 with the input's audio.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return r.run(cmd.Context(), args[0], cmd.OutOrStdout())
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&r.style, "style", "s", "", "style image (PNG, JPEG, GIF, WebP)")
+	fs.StringVarP(&r.out, "output", "o", "", "output video (.mp4, .mov, .mkv)")
+	fs.Var(&r.start, "start", "start of the range in seconds (\"2.5\" or \"2.5s\")")
+	fs.Var(&r.end, "end", "end of the range in seconds (default: the end of the video)")
+	fs.StringVar(&r.frames, "frames", "", "frame range a:b (b excluded, counted at --fps; instead of --start/--end)")
+	fs.Float64Var(&r.fps, "fps", 0, "frame rate to stylize at (default: the video's)")
+	fs.Float64Var(&r.outFPS, "out-fps", 0, "frame rate of the output (default: --fps, so the video keeps its speed)")
+	fs.IntVar(&r.size, "size", 256, "longer side of the frames in pixels; the style image is scaled to it too")
+	fs.IntVar(&r.workers, "workers", 1, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
+	fs.IntVar(&r.overlap, "overlap", pipeline.DefaultOverlap, "warm-up frames a worker paints (and discards) before its segment, so its first frame is warm-started")
+	fs.StringVar(&r.warmStart, "warm-start", pipeline.WarmPrev, "start of each frame: prev (the previous stylized frame) or none (its content frame)")
+	fs.IntVar(&r.stepsFirst, "steps-first", 300, "evaluations for a frame that starts cold (the first of a chain; every frame with --warm-start none)")
+	fs.IntVar(&r.steps, "steps", 100, "evaluations for a warm-started frame: it starts from the previous stylized frame, already close to its own optimum, so it needs far fewer than --steps-first")
+	fs.StringVar(&r.optimizer, "optimizer", "lbfgs", "lbfgs or adam")
+	fs.Float64Var(&r.lr, "lr", 0, "Adam learning rate (default 0.02)")
+	fs.StringVar(&r.workdir, "workdir", "", "directory for the stylized frames (PNG) and job.json (default: OUT.frames)")
+	fs.BoolVar(&r.resume, "resume", false, "keep the frames a stopped run with the same settings saved in the work dir and paint the rest")
+	fs.BoolVar(&r.noAudio, "no-audio", false, "leave the audio out")
+	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps and seconds to this JSON-lines file")
+	r.addFlags(fs)
+	return cmd
+}
+
+// secondsFlag is a flag holding a time in seconds, given as "2.5" or "2.5s".
+type secondsFlag float64
+
+func (s *secondsFlag) String() string { return strconv.FormatFloat(float64(*s), 'g', -1, 64) }
+func (s *secondsFlag) Type() string   { return "seconds" }
+func (s *secondsFlag) Set(v string) error {
+	f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "s"), 64)
+	if err != nil || f < 0 {
+		return fmt.Errorf("want seconds such as 2.5 or 2.5s")
+	}
+	*s = secondsFlag(f)
+	return nil
+}
+
+// parseFrames parses --frames a:b (either side may be empty: from the
+// start, to the end).
+func parseFrames(v string) (from, to int, err error) {
+	a, b, ok := strings.Cut(v, ":")
+	bad := fmt.Errorf("--frames %q: want a:b, e.g. 0:100", v)
+	if !ok {
+		return 0, 0, bad
+	}
+	if a != "" {
+		if from, err = strconv.Atoi(a); err != nil {
+			return 0, 0, bad
+		}
+	}
+	if b != "" {
+		if to, err = strconv.Atoi(b); err != nil {
+			return 0, 0, bad
+		}
+	}
+	return from, to, nil
+}
+
+func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
+	// Checks that need no file first, then the files, then the work.
+	for _, f := range []struct{ flag, v string }{{"--style", r.style}, {"-o", r.out}} {
+		if f.v == "" {
+			return fmt.Errorf("%s is required", f.flag)
+		}
+	}
+	switch strings.ToLower(filepath.Ext(r.out)) {
+	case ".mp4", ".mov", ".mkv", ".m4v":
+	default:
+		return fmt.Errorf("-o %s: the output must end in .mp4, .mov, .mkv or .m4v", r.out)
+	}
+	var opts decode.Options
+	if r.frames != "" {
+		if r.start != 0 || r.end != 0 {
+			return fmt.Errorf("--frames: cannot be combined with --start/--end")
+		}
+		var err error
+		if opts.FromFrame, opts.ToFrame, err = parseFrames(r.frames); err != nil {
+			return err
+		}
+	}
+	opts.Start, opts.End, opts.FPS, opts.Size = float64(r.start), float64(r.end), r.fps, r.size
+	switch {
+	case r.size < 1:
+		return fmt.Errorf("--size: must be at least 1, got %d", r.size)
+	case r.outFPS < 0:
+		return fmt.Errorf("--out-fps: must not be negative, got %g", r.outFPS)
+	case r.workers < 1:
+		return fmt.Errorf("--workers: must be at least 1, got %d", r.workers)
+	case r.threads/r.workers < 1:
+		return fmt.Errorf("--workers %d: more workers than --threads (%d); each worker needs a thread", r.workers, r.threads)
+	case r.warmStart != pipeline.WarmPrev && r.warmStart != pipeline.WarmNone:
+		return fmt.Errorf("--warm-start: unknown %q (want none or prev)", r.warmStart)
+	case r.stepsFirst < 1:
+		return fmt.Errorf("--steps-first: must be at least 1, got %d", r.stepsFirst)
+	case r.steps < 1:
+		return fmt.Errorf("--steps: must be at least 1, got %d", r.steps)
+	case r.overlap < 0:
+		return fmt.Errorf("--overlap: must not be negative, got %d", r.overlap)
+	case r.lr < 0:
+		return fmt.Errorf("--lr: must not be negative, got %g", r.lr)
+	}
+	if _, err := stylize.NewOptimizer(r.optimizer, r.lr); err != nil {
+		return err
+	}
+	spec, err := r.spec()
+	if err != nil {
+		return err
+	}
+	if err := checkWritable("-o", r.out); err != nil {
+		return err
+	}
+	if r.logPath != "" {
+		if err := checkWritable("--log", r.logPath); err != nil {
+			return err
+		}
+	}
+	workdir := r.workdir
+	if workdir == "" {
+		workdir = r.out + ".frames"
+	}
+	if err := decode.CheckFFmpeg(); err != nil {
+		return err
+	}
+	info, err := decode.Probe(ctx, in)
+	if err != nil {
+		return err
+	}
+	plan, err := info.Plan(opts)
+	if err != nil {
+		return err
+	}
+	styleImg, err := loadImage("--style", r.style, r.size)
+	if err != nil {
+		return err
+	}
+	w, err := r.network(spec)
+	if err != nil {
+		return err
+	}
+	style, err := stylize.NewStyle(w, styleImg, spec.StyleLayers, spec.Threads)
+	if err != nil {
+		return err
+	}
+	absIn, _ := filepath.Abs(in)
+	absStyle, _ := filepath.Abs(r.style)
+	flog, err := newFrameLog(r.logPath, r.resume, plan.Count, stdout)
+	if err != nil {
+		return err
+	}
+	threads := r.threads / r.workers
+	fmt.Fprintf(stdout, "stylizing %d frames of %s (%dx%d at %g fps), %d worker(s) x %d thread(s), warm start %s, work dir %s\n",
+		plan.Count, in, plan.Width, plan.Height, plan.FPS, r.workers, threads, r.warmStart, workdir)
+	c := pipeline.Config{
+		Workdir: workdir, Workers: r.workers, Threads: threads, Overlap: r.overlap,
+		WarmStart: r.warmStart, StepsFirst: r.stepsFirst, Steps: r.steps,
+		Spec: spec, Optimizer: r.optimizer, LR: r.lr,
+		Width: plan.Width, Height: plan.Height, Frames: plan.Count, Resume: r.resume,
+		Job: pipeline.Job{Input: absIn, Style: absStyle, StyleSize: r.size, FPS: plan.FPS,
+			First: plan.First, Start: plan.Start, End: plan.End},
+		OnFrame: flog.frame,
+	}
+	runErr := pipeline.Run(ctx, w, style, videoSource{path: in, plan: plan}, c)
+	if err := flog.close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if runErr != nil {
+		if errors.Is(runErr, context.Canceled) {
+			return fmt.Errorf("interrupted: %d of %d frames are saved in %s; run again with --resume to continue", flog.saved, plan.Count, workdir)
+		}
+		return runErr
+	}
+	outFPS := r.outFPS
+	if outFPS == 0 {
+		outFPS = plan.FPS
+	}
+	eo := encode.Options{FPS: outFPS}
+	if info.HasAudio && !r.noAudio {
+		eo.AudioFrom, eo.AudioStart, eo.AudioEnd = in, plan.Start, plan.End
+	}
+	enc, err := encode.Create(ctx, r.out, plan.Width, plan.Height, eo)
+	if err != nil {
+		return err
+	}
+	if err := pipeline.Encode(ctx, workdir, plan.Count, enc); err != nil {
+		enc.Abort()
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "done in %s: %d frames -> %s (stylized frames kept in %s)\n",
+		time.Since(flog.start).Round(time.Second), plan.Count, r.out, workdir)
+	return nil
+}
+
+// videoSource reads a plan's frames with ffmpeg, each worker its own part.
+type videoSource struct {
+	path string
+	plan decode.Plan
+}
+
+func (s videoSource) Open(ctx context.Context, first, count int) (pipeline.FrameReader, error) {
+	return decode.Open(ctx, s.path, s.plan.Sub(first, count))
+}
+
+// frameLog reports finished frames: a progress bar on a terminal, else a
+// line a frame, and a JSON line a frame in the --log file.
+type frameLog struct {
+	out   io.Writer
+	bar   *progressbar.ProgressBar
+	jsonl *os.File
+	total int
+	saved int // frames saved, in this run or an earlier one
+	done  int // frames painted in this run
+	start time.Time
+}
+
+func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog, error) {
+	l := &frameLog{out: out, total: total, start: time.Now()}
+	if path != "" {
+		flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+		if resume {
+			flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		}
+		f, err := os.OpenFile(path, flags, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("--log: %w", err)
+		}
+		l.jsonl = f
+	}
+	if isTerminal(os.Stderr) {
+		l.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetDescription("stylizing"), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+	}
+	return l, nil
+}
+
+// frameRecord is one line of the --log file.
+type frameRecord struct {
+	Frame   int     `json:"frame"`
+	Worker  int     `json:"worker"`
+	Style   float64 `json:"style"`
+	Content float64 `json:"content"`
+	TV      float64 `json:"tv"`
+	Total   float64 `json:"total"`
+	Steps   int     `json:"steps"`
+	Seconds float64 `json:"seconds"`
+}
+
+func (l *frameLog) frame(r pipeline.FrameResult) {
+	l.saved++
+	if r.Resumed {
+		if l.bar != nil {
+			l.bar.Add(1)
+		}
+		return
+	}
+	l.done++
+	if l.jsonl != nil {
+		b, _ := json.Marshal(frameRecord{r.Index, r.Worker, r.Loss.Style, r.Loss.Content, r.Loss.TV, r.Loss.Total, r.Steps, r.Seconds})
+		l.jsonl.Write(append(b, '\n'))
+	}
+	per := time.Since(l.start).Seconds() / float64(l.done) // wall time per frame, all workers together
+	eta := time.Duration(per * float64(l.total-l.saved) * float64(time.Second))
+	if l.bar != nil {
+		l.bar.Describe(fmt.Sprintf("stylizing %.1fs/frame", per))
+		l.bar.Add(1)
+		return
+	}
+	fmt.Fprintf(l.out, "frame %d/%d  style %.4g  content %.4g  steps %d  %.1fs  (%d/%d done, ETA %s)\n",
+		r.Index+1, l.total, r.Loss.Style, r.Loss.Content, r.Steps, r.Seconds, l.saved, l.total, eta.Round(time.Second))
+}
+
+func (l *frameLog) close() error {
+	if l.bar != nil {
+		l.bar.Finish()
+	}
+	if l.jsonl != nil {
+		return l.jsonl.Close()
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gogh-video/gogh/internal/shared"
+)
+
+// probe returns ffprobe's description of a file's streams.
+func probe(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-show_entries",
+		"stream=codec_type,codec_name,pix_fmt,nb_read_frames,r_frame_rate:format=duration", "-of", "json", path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	var p struct {
+		Streams []map[string]any
+		Format  map[string]any
+	}
+	if err := json.Unmarshal(out, &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range p.Streams {
+		s["format_duration"] = p.Format["duration"]
+	}
+	return p.Streams
+}
+
+func streamOf(streams []map[string]any, typ string) map[string]any {
+	for _, s := range streams {
+		if s["codec_type"] == typ {
+			return s
+		}
+	}
+	return nil
+}
+
+func TestVideo(t *testing.T) {
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("no ffprobe")
+	}
+	weights := shared.Weights(t)
+	in := shared.Path(t, "data/video/cockatoo_720p_14s_yuv420.mp4")
+	style := starryPath(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.mp4")
+	logPath := filepath.Join(dir, "frames.jsonl")
+	stdout, _, err := gogh(t, context.Background(), "video", in, "-s", style, "-o", out, "--weights", weights,
+		"--frames", "0:4", "--size", "48", "--steps-first", "4", "--steps", "2", "--fps", "10",
+		"--workers", "2", "--threads", "2", "--log", logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(stdout)
+	if !strings.Contains(stdout, "frame 4/4") || !strings.Contains(stdout, "steps 2") {
+		t.Errorf("no per-frame lines in the output:\n%s", stdout)
+	}
+	v := streamOf(probe(t, out), "video")
+	if v == nil {
+		t.Fatal("no video stream")
+	}
+	if v["codec_name"] != "h264" || v["pix_fmt"] != "yuv420p" || v["nb_read_frames"] != "4" || v["r_frame_rate"] != "10/1" {
+		t.Errorf("video stream %v, want h264 yuv420p, 4 frames at 10/1", v)
+	}
+	if d, _ := strconv.ParseFloat(v["format_duration"].(string), 64); d < 0.39 || d > 0.45 {
+		t.Errorf("duration %v s, want 0.4", v["format_duration"])
+	}
+	for i := range 4 {
+		if _, err := os.Stat(filepath.Join(out+".frames", "frame-00000"+strconv.Itoa(i)+".png")); err != nil {
+			t.Error(err)
+		}
+	}
+	f, err := os.Open(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	n := 0
+	for sc := bufio.NewScanner(f); sc.Scan(); n++ {
+		var rec frameRecord
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil || rec.Steps < 1 || rec.Seconds <= 0 || !(rec.Style > 0) {
+			t.Errorf("log line %q: %v", sc.Text(), err)
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d log lines, want 4", n)
+	}
+}
+
+func TestVideoAudio(t *testing.T) {
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("no ffprobe")
+	}
+	weights := shared.Weights(t)
+	in := shared.Path(t, "data/video/big_buck_bunny_720p_5s.mp4") // has audio; the cockatoo has none
+	style := starryPath(t)
+	dir := t.TempDir()
+	for _, noAudio := range []bool{false, true} {
+		// The second run reuses the first's frames (--resume, same job).
+		out := filepath.Join(dir, map[bool]string{false: "audio.mp4", true: "silent.mp4"}[noAudio])
+		args := []string{"video", in, "-s", style, "-o", out, "--weights", weights, "--start", "1s", "--end", "1.2",
+			"--size", "32", "--steps-first", "2", "--steps", "1", "--fps", "10",
+			"--workdir", filepath.Join(dir, "frames"), "--resume"}
+		if noAudio {
+			args = append(args, "--no-audio")
+		}
+		if _, _, err := gogh(t, context.Background(), args...); err != nil {
+			t.Fatal(err)
+		}
+		streams := probe(t, out)
+		if a := streamOf(streams, "audio"); (a == nil) != noAudio {
+			t.Errorf("--no-audio %v: audio stream %v", noAudio, a)
+		}
+		if v := streamOf(streams, "video"); v == nil || v["nb_read_frames"] != "2" {
+			t.Errorf("video stream %v, want 2 frames", v)
+		}
+	}
+}
+
+func TestVideoErrors(t *testing.T) {
+	in := shared.Path(t, "data/video/cockatoo_720p_14s_yuv420.mp4")
+	style := starryPath(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.jpg")
+	if err := os.WriteFile(bad, []byte("not a jpeg"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.mp4")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"range past the end", []string{"video", in, "-s", style, "-o", out, "--frames", "1000:1004"}, "--frames"},
+		{"end past the end", []string{"video", in, "-s", style, "-o", out, "--start", "2", "--end", "99s"}, "--end"},
+		{"bad seconds", []string{"video", in, "-s", style, "-o", out, "--start", "soon"}, "--start"},
+		{"unreadable input", []string{"video", filepath.Join(dir, "none.mp4"), "-s", style, "-o", out}, "none.mp4"},
+		{"corrupt style", []string{"video", in, "-s", bad, "-o", out, "--frames", "0:2"}, "--style"},
+		{"unwritable output", []string{"video", in, "-s", style, "-o", filepath.Join(dir, "no", "out.mp4")}, "-o"},
+		{"too many workers", []string{"video", in, "-s", style, "-o", out, "--workers", "3", "--threads", "2"}, "--workers"},
+		{"warm start", []string{"video", in, "-s", style, "-o", out, "--warm-start", "next"}, "--warm-start"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := gogh(t, context.Background(), tc.args...)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			t.Log(err)
+			if msg := err.Error(); !strings.Contains(msg, tc.want) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q: want one line naming %s", msg, tc.want)
+			}
+			left, _ := filepath.Glob(filepath.Join(dir, "out.mp4*"))
+			if len(left) != 0 {
+				t.Errorf("left behind %v", left)
+			}
+		})
+	}
+}

@@ -1,0 +1,99 @@
+// Package decode turns a video file into raw RGB frames: it probes the file
+// with ffprobe, resolves the user's range/rate/size options into a Plan, and
+// streams the planned frames out of an ffmpeg process over a pipe (no
+// temporary files).
+//
+// Frame numbering. Output frame k of a video at output rate F is what the
+// video shows at time k/F (seconds from the start of the file), i.e. the
+// source frame ffmpeg's fps filter picks for that instant. This numbering
+// does not depend on where decoding starts, so any sub-range of a Plan
+// (Plan.Sub) decodes to exactly the same pixels as the same frames of the
+// whole Plan; workers can each decode only their own segment.
+package decode
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// ErrNoFFmpeg is wrapped by the error of CheckFFmpeg when ffmpeg or ffprobe
+// is missing.
+var ErrNoFFmpeg = errors.New("not found on PATH")
+
+// CheckFFmpeg reports, as a one-line error, whether ffmpeg or ffprobe is
+// missing from PATH.
+func CheckFFmpeg() error {
+	for _, tool := range []string{"ffmpeg", "ffprobe"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return fmt.Errorf("%s %w: install it (Debian/Ubuntu: sudo apt-get install ffmpeg)", tool, ErrNoFFmpeg)
+		}
+	}
+	return nil
+}
+
+// tail is an io.Writer keeping the last bytes written to it: ffmpeg's
+// stderr, reported on one line when the process fails.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailMax = 8 << 10
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > tailMax {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailMax:]...)
+	}
+	return len(p), nil
+}
+
+// String returns the last few non-empty lines joined into one line.
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return OneLine(string(t.buf))
+}
+
+// ffmpegTag matches the "[mov,mp4,… @ 0x55…] " prefix of ffmpeg's log lines.
+var ffmpegTag = regexp.MustCompile(`\[[^\]\n]* @ 0x[0-9a-f]+\] `)
+
+// OneLine squeezes a tool's multi-line diagnostic output into one line of
+// at most about 300 characters: its last non-empty lines joined by " | ".
+func OneLine(s string) string {
+	var lines []string
+	s = ffmpegTag.ReplaceAllString(s, "")
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(strings.TrimRight(l, "\r")); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > 3 {
+		lines = lines[len(lines)-3:]
+	}
+	out := strings.Join(lines, " | ")
+	if len(out) > 300 {
+		out = "…" + out[len(out)-300:]
+	}
+	return out
+}
+
+// Rate formats a frame rate for ffmpeg's command line, exactly for the
+// NTSC family (29.97… → "30000/1001").
+func Rate(fps float64) string {
+	if fps != math.Trunc(fps) {
+		n := math.Round(fps * 1001 / 1000)
+		if math.Abs(n*1000/1001-fps) < 1e-6 {
+			return strconv.FormatInt(int64(n)*1000, 10) + "/1001"
+		}
+	}
+	return strconv.FormatFloat(fps, 'f', -1, 64)
+}

@@ -1,0 +1,224 @@
+// Package encode turns RGB frames into an H.264 (yuv420p, BT.709) MP4 that
+// plays in browsers, optionally with a range of another file's audio, by
+// piping them into ffmpeg. The output appears at its path only when
+// complete.
+package encode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/gogh-video/gogh/decode"
+	ffmpeg "github.com/u2takey/ffmpeg-go"
+)
+
+// Options shape the encoded video.
+type Options struct {
+	FPS                  float64 // output frame rate (input frames are shown 1/FPS each)
+	AudioFrom            string  // file whose audio to mux in ("" = none)
+	AudioStart, AudioEnd float64 // the range of that audio, seconds (AudioEnd 0 = to its end)
+	CRF                  int     // x264 quality, 1 (best) .. 51; 0 = 18
+}
+
+// Writer feeds RGB24 frames to an ffmpeg process encoding into a temporary
+// file beside the output path.
+type Writer struct {
+	ctx       context.Context // the caller's
+	cancel    context.CancelFunc
+	path, tmp string
+	cmd       *exec.Cmd
+	stdin     io.WriteCloser
+	stderr    *tail
+	frameSize int
+	frames    int
+	done      bool
+	err       error // sticky
+}
+
+// Create starts ffmpeg writing a width×height video to a temporary file
+// beside path; Close finishes it and renames it to path; Abort kills ffmpeg
+// and removes the temporary file. A half-written video never appears at
+// path. Both sides must be even (yuv420p). Cancelling ctx kills ffmpeg: the
+// next WriteFrame or Close fails and the temporary file is removed.
+func Create(ctx context.Context, path string, width, height int, o Options) (*Writer, error) {
+	if err := decode.CheckFFmpeg(); err != nil {
+		return nil, err
+	}
+	switch {
+	case width < 2 || height < 2 || width%2 != 0 || height%2 != 0:
+		return nil, fmt.Errorf("encode: %s: frame size %d×%d must be positive and even", path, width, height)
+	case !(o.FPS > 0) || math.IsInf(o.FPS, 0):
+		return nil, fmt.Errorf("encode: %s: frame rate %g must be positive", path, o.FPS)
+	case o.CRF < 0 || o.CRF > 51:
+		return nil, fmt.Errorf("encode: %s: CRF %d outside 0..51", path, o.CRF)
+	case o.AudioFrom != "" && (o.AudioStart < 0 || o.AudioEnd < 0 || o.AudioEnd != 0 && o.AudioEnd <= o.AudioStart):
+		return nil, fmt.Errorf("encode: %s: empty or negative audio range %g..%g s", path, o.AudioStart, o.AudioEnd)
+	}
+	if o.AudioFrom != "" {
+		if _, err := os.Stat(o.AudioFrom); err != nil {
+			return nil, fmt.Errorf("encode: audio source: %w", err)
+		}
+	}
+	crf := o.CRF
+	if crf == 0 {
+		crf = 18
+	}
+
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return nil, fmt.Errorf("encode: cannot write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	f.Close()
+
+	video := ffmpeg.Input("pipe:", ffmpeg.KwArgs{
+		"hide_banner": "", "loglevel": "error",
+		"f": "rawvideo", "pix_fmt": "rgb24",
+		"video_size": fmt.Sprintf("%dx%d", width, height),
+		"framerate":  decode.Rate(o.FPS),
+	}).Video().
+		Filter("scale", nil, ffmpeg.KwArgs{"out_color_matrix": "bt709", "out_range": "tv"}).
+		Filter("format", nil, ffmpeg.KwArgs{"pix_fmts": "yuv420p"})
+	streams := []*ffmpeg.Stream{video}
+	out := ffmpeg.KwArgs{
+		"format": "mp4", "movflags": "+faststart",
+		"c:v": "libx264", "crf": strconv.Itoa(crf), "preset": "medium",
+		"pix_fmt": "yuv420p", "colorspace": "bt709", "color_primaries": "bt709",
+		"color_trc": "bt709", "color_range": "tv",
+	}
+	if o.AudioFrom != "" {
+		in := ffmpeg.KwArgs{}
+		if o.AudioStart > 0 {
+			in["ss"] = strconv.FormatFloat(o.AudioStart, 'f', 6, 64)
+		}
+		if o.AudioEnd > 0 {
+			in["t"] = strconv.FormatFloat(o.AudioEnd-o.AudioStart, 'f', 6, 64)
+		}
+		// "?": a source without audio gives a silent video, not an error.
+		streams = append(streams, ffmpeg.Input(o.AudioFrom, in).Get("a:0?"))
+		out["c:a"] = "aac"
+		out["b:a"] = "160k"
+	}
+
+	pctx := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	cmd := ffmpeg.OutputContext(ctx, streams, tmp, out).OverWriteOutput().Silent(true).Compile()
+	w := &Writer{ctx: pctx, cancel: cancel, path: path, tmp: tmp, cmd: cmd,
+		stderr: &tail{}, frameSize: width * height * 3}
+	cmd.Stderr = w.stderr
+	if w.stdin, err = cmd.StdinPipe(); err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
+		cancel()
+		os.Remove(tmp)
+		return nil, fmt.Errorf("encode: %s: start ffmpeg: %w", path, err)
+	}
+	return w, nil
+}
+
+// WriteFrame appends one frame: width·height·3 bytes of RGB24, rows top to
+// bottom. An error (ffmpeg failed, ctx cancelled) is final; Close or Abort
+// then removes the temporary file.
+func (w *Writer) WriteFrame(rgb []byte) error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.done {
+		return fmt.Errorf("encode: %s: WriteFrame after Close", w.path)
+	}
+	if len(rgb) != w.frameSize {
+		return fmt.Errorf("encode: %s: frame of %d bytes, want %d", w.path, len(rgb), w.frameSize)
+	}
+	if _, err := w.stdin.Write(rgb); err != nil {
+		w.stdin.Close()
+		w.err = w.failure(w.cmd.Wait(), err)
+		w.done = true
+		os.Remove(w.tmp)
+		return w.err
+	}
+	w.frames++
+	return nil
+}
+
+// Close finishes the video and renames it to its path. On any failure the
+// temporary file is removed and path is left untouched. Close after Close
+// or Abort returns the first result again.
+func (w *Writer) Close() error {
+	if w.done {
+		return w.err
+	}
+	w.done = true
+	defer w.cancel()
+	werr := w.stdin.Close()
+	if err := w.cmd.Wait(); err != nil || werr != nil {
+		w.err = w.failure(err, werr)
+	} else if w.frames == 0 {
+		w.err = fmt.Errorf("encode: %s: no frames written", w.path)
+	} else if err := os.Chmod(w.tmp, 0o644); err != nil {
+		w.err = fmt.Errorf("encode: %w", err)
+	} else if err := os.Rename(w.tmp, w.path); err != nil {
+		w.err = fmt.Errorf("encode: %w", err)
+	}
+	if w.err != nil {
+		os.Remove(w.tmp)
+	}
+	return w.err
+}
+
+// Abort kills ffmpeg and removes the temporary file; nothing is written at
+// path. It is a no-op after Close.
+func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.err = fmt.Errorf("encode: %s: aborted", w.path)
+	w.cancel()
+	w.stdin.Close()
+	_ = w.cmd.Wait()
+	os.Remove(w.tmp)
+}
+
+// failure explains ffmpeg's exit (err) or a broken pipe (perr) on one line.
+func (w *Writer) failure(err, perr error) error {
+	if cerr := w.ctx.Err(); cerr != nil {
+		return fmt.Errorf("encode: %s: %w", w.path, cerr)
+	}
+	msg := w.stderr.String()
+	if msg == "" {
+		msg = errors.Join(err, perr).Error()
+		msg = decode.OneLine(msg)
+	}
+	return fmt.Errorf("encode: %s: ffmpeg failed: %s", w.path, msg)
+}
+
+// tail keeps the last bytes of ffmpeg's stderr.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if n := len(t.buf) - 8<<10; n > 0 {
+		t.buf = append(t.buf[:0], t.buf[n:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return decode.OneLine(string(t.buf))
+}

@@ -1,0 +1,135 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+)
+
+// Job is what Workdir/job.json records: every setting that changes the
+// stylized frames. A resumed run must have the same job. The caller fills
+// in the input's fields (Input, Style, StyleSize, FPS, First, Start, End);
+// Run fills in the rest from its Config.
+type Job struct {
+	Input     string  `json:"input" flag:"input"`
+	Style     string  `json:"style" flag:"--style"`
+	StyleSize int     `json:"style_size" flag:"--size"`
+	Width     int     `json:"width" flag:"--size"`
+	Height    int     `json:"height" flag:"--size"`
+	FPS       float64 `json:"fps" flag:"--fps"`
+	First     int     `json:"first_frame" flag:"--start/--frames"`
+	Frames    int     `json:"frames" flag:"--end/--frames"`
+	Start     float64 `json:"start" flag:"--start/--frames"`
+	End       float64 `json:"end" flag:"--end/--frames"`
+
+	ContentLayers []string `json:"content_layers" flag:"--content-layers"`
+	StyleLayers   []string `json:"style_layers" flag:"--style-layers"`
+	ContentWeight float64  `json:"content_weight" flag:"--content-weight"`
+	StyleWeight   float64  `json:"style_weight" flag:"--style-weight"`
+	TVWeight      float64  `json:"tv_weight" flag:"--tv-weight"`
+	Normalization string   `json:"normalization" flag:"--normalization"`
+
+	WarmStart  string  `json:"warm_start" flag:"--warm-start"`
+	StepsFirst int     `json:"steps_first" flag:"--steps-first"`
+	Steps      int     `json:"steps" flag:"--steps"`
+	Optimizer  string  `json:"optimizer" flag:"--optimizer"`
+	LR         float64 `json:"lr" flag:"--lr"`
+}
+
+const jobFile = "job.json"
+
+// diff names the first setting in which j and o differ, with both values,
+// or returns "".
+func (j Job) diff(o Job) string {
+	a, b := reflect.ValueOf(j), reflect.ValueOf(o)
+	t := a.Type()
+	for i := range t.NumField() {
+		x, y := a.Field(i).Interface(), b.Field(i).Interface()
+		if reflect.DeepEqual(x, y) {
+			continue
+		}
+		if xs, ok := x.([]string); ok && len(xs) == 0 && len(y.([]string)) == 0 {
+			continue // nil and empty
+		}
+		f := t.Field(i)
+		return fmt.Sprintf("%s (%s): the work dir has %v, this run %v", f.Tag.Get("flag"), f.Tag.Get("json"), x, y)
+	}
+	return ""
+}
+
+// prepare readies the work dir for job. Resuming, it checks that a job
+// recorded there is the same; otherwise it deletes the frames of an
+// earlier job. Then it records job.
+func prepare(dir string, job Job, resume bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("work dir: %w", err)
+	}
+	path := filepath.Join(dir, jobFile)
+	old, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("work dir: %w", err)
+	case resume:
+		var prev Job
+		if err := json.Unmarshal(old, &prev); err != nil {
+			return fmt.Errorf("--resume: %s is not a job file: %w", path, err)
+		}
+		if d := prev.diff(job); d != "" {
+			return fmt.Errorf("--resume: %s was made with other settings: %s", dir, d)
+		}
+		return nil
+	}
+	if !resume {
+		if err := removeFrames(dir); err != nil {
+			return err
+		}
+	}
+	data, err := json.MarshalIndent(job, "", "  ")
+	if err != nil {
+		return fmt.Errorf("job.json: %w", err)
+	}
+	return writeAtomic(path, append(data, '\n'))
+}
+
+// removeFrames deletes the frame checkpoints (and only those) in dir.
+func removeFrames(dir string) error {
+	names, err := filepath.Glob(filepath.Join(dir, "frame-*.png"))
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		if err := os.Remove(n); err != nil {
+			return fmt.Errorf("work dir: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeAtomic writes data to a temporary file beside path and renames it.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gogh-*.tmp")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

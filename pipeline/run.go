@@ -1,0 +1,287 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/stylize/optim"
+	"github.com/gogh-video/gogh/stylize/vgg"
+)
+
+// Warm starts: how a frame's optimization is initialized.
+const (
+	// WarmPrev starts frame t from the stylized frame t−1.
+	WarmPrev = "prev"
+	// WarmNone starts every frame from its content frame.
+	WarmNone = "none"
+)
+
+// DefaultOverlap is the warm-up of a segment's chain (see [Split]): two
+// frames take a cold start most of the way to where a long chain is.
+const DefaultOverlap = 2
+
+// Config says how to stylize a clip.
+type Config struct {
+	Workdir string // where frame PNGs and job.json go
+	Workers int    // parallel chains
+	Threads int    // threads per worker (Workers×Threads should not exceed the cores)
+	// Overlap is the number of warm-up frames before every segment but
+	// the first (warm start prev only); see Split. Use DefaultOverlap.
+	Overlap   int
+	WarmStart string // WarmPrev or WarmNone
+	// StepsFirst is the evaluations for a frame that starts cold: the
+	// first frame of a chain, and every frame with WarmNone. Steps is the
+	// evaluations for a warm-started frame.
+	StepsFirst, Steps int
+	Spec              stylize.Spec
+	Optimizer         string  // "lbfgs" or "adam"
+	LR                float64 // Adam's learning rate (0: its default)
+	// Width, Height is the frame size; Frames the number of frames the
+	// source supplies, numbered from 0.
+	Width, Height, Frames int
+	// Resume keeps the frames saved in Workdir by an earlier run of the
+	// same job and paints only the rest.
+	Resume bool
+	// Job describes the input for job.json; Run fills in the settings
+	// above.
+	Job Job
+	// OnFrame, if not nil, is called for every frame saved, and, when
+	// resuming, once for each frame found already saved (Resumed set).
+	// Calls come from the workers but never at the same time.
+	OnFrame func(FrameResult)
+}
+
+// FrameResult reports one saved frame.
+type FrameResult struct {
+	Index   int          // frame number, from 0
+	Loss    stylize.Loss // the loss of the saved image
+	Steps   int          // evaluations spent on it
+	Seconds float64      // wall time spent on it
+	Worker  int          // the worker (segment) that painted it
+	Resumed bool         // saved by an earlier run; nothing else is set
+}
+
+func (c *Config) check() error {
+	switch {
+	case c.Workdir == "":
+		return errors.New("no work dir")
+	case c.Workers < 1:
+		return fmt.Errorf("--workers: must be at least 1, got %d", c.Workers)
+	case c.Threads < 1:
+		return fmt.Errorf("threads per worker: must be at least 1, got %d", c.Threads)
+	case c.WarmStart != WarmPrev && c.WarmStart != WarmNone:
+		return fmt.Errorf("--warm-start: unknown %q (want %s or %s)", c.WarmStart, WarmNone, WarmPrev)
+	case c.StepsFirst < 1:
+		return fmt.Errorf("--steps-first: must be at least 1, got %d", c.StepsFirst)
+	case c.Steps < 1:
+		return fmt.Errorf("--steps: must be at least 1, got %d", c.Steps)
+	case c.Overlap < 0:
+		return fmt.Errorf("--overlap: must not be negative, got %d", c.Overlap)
+	case c.Width < 1 || c.Height < 1:
+		return fmt.Errorf("frame size %dx%d", c.Width, c.Height)
+	case c.Frames < 1:
+		return fmt.Errorf("no frames to stylize")
+	}
+	_, err := stylize.NewOptimizer(c.Optimizer, c.LR)
+	return err
+}
+
+// job returns the job record of c.
+func (c *Config) job() Job {
+	j := c.Job
+	j.Width, j.Height, j.Frames = c.Width, c.Height, c.Frames
+	j.ContentLayers, j.StyleLayers = names(c.Spec.ContentLayers), names(c.Spec.StyleLayers)
+	j.ContentWeight, j.StyleWeight, j.TVWeight = c.Spec.Weights.Content, c.Spec.Weights.Style, c.Spec.Weights.TV
+	j.Normalization = c.Spec.Normalization
+	j.WarmStart, j.StepsFirst, j.Steps = c.WarmStart, c.StepsFirst, c.Steps
+	if c.WarmStart == WarmNone {
+		j.Steps = 0 // unused
+	}
+	j.Optimizer, j.LR = c.Optimizer, c.LR
+	return j
+}
+
+func names(ps []vgg.Point) []string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = p.String()
+	}
+	return s
+}
+
+// Run stylizes frames [0, c.Frames) of src in style and saves each in
+// c.Workdir as it is done (see FramePath). The frames are split into
+// c.Workers contiguous segments (Split), each painted by one worker that
+// builds one Problem and reuses it for all its frames. Cancelling ctx
+// stops every worker at its next evaluation: the frames in flight are
+// lost, the saved ones kept, and the error wraps ctx's. Run holds no
+// more than a few frames per worker in memory.
+func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, c Config) error {
+	if err := c.check(); err != nil {
+		return err
+	}
+	if err := prepare(c.Workdir, c.job(), c.Resume); err != nil {
+		return err
+	}
+	saved := make([]bool, c.Frames)
+	if c.Resume {
+		for i := range saved {
+			_, err := os.Stat(FramePath(c.Workdir, i))
+			saved[i] = err == nil
+		}
+	}
+	overlap := c.Overlap
+	if c.WarmStart == WarmNone {
+		overlap = 0
+	}
+	var mu sync.Mutex
+	report := func(r FrameResult) {
+		if c.OnFrame != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			c.OnFrame(r)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for i, seg := range Split(c.Frames, c.Workers, overlap) {
+		g.Go(func() error { return c.segment(gctx, i, seg, w, style, src, saved, report) })
+	}
+	err := g.Wait()
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("stylizing stopped: %w", ctx.Err())
+	}
+	return err
+}
+
+// worker is one chain's state: a problem and its images, reused for every
+// frame.
+type worker struct {
+	weights *vgg.Weights
+	style   *stylize.Style
+	prob    *stylize.Problem
+	opt     optim.Optimizer
+	content stylize.Image
+	x       stylize.Image
+	rgb     []byte
+}
+
+// segment paints one segment's unsaved frames.
+func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weights, style *stylize.Style,
+	src Source, saved []bool, report func(FrameResult)) error {
+	end := seg.First + seg.Count
+	k := seg.First // first frame to paint
+	for k < end && saved[k] {
+		report(FrameResult{Index: k, Worker: id, Resumed: true})
+		k++
+	}
+	if k == end {
+		return nil
+	}
+	wk := &worker{
+		weights: w,
+		style:   style,
+		content: stylize.NewImage(c.Width, c.Height),
+		x:       stylize.NewImage(c.Width, c.Height),
+		rgb:     make([]byte, 3*c.Width*c.Height),
+	}
+	var err error
+	if wk.opt, err = stylize.NewOptimizer(c.Optimizer, c.LR); err != nil {
+		return err
+	}
+	ws := &optim.Workspace{}
+	switch o := wk.opt.(type) {
+	case optim.LBFGS:
+		o.Workspace = ws
+		wk.opt = o
+	case optim.Adam:
+		o.Workspace = ws
+		wk.opt = o
+	}
+	from := k // first frame read from the source
+	warm := false
+	switch {
+	case c.WarmStart == WarmNone:
+	case k > seg.First:
+		// Resuming inside the chain: continue from its last saved frame.
+		if err := readPNG(FramePath(c.Workdir, k-1), c.Width, c.Height, wk.rgb); err != nil {
+			return fmt.Errorf("resuming after frame %d: %w", k-1, err)
+		}
+		rgbToImage(wk.rgb, wk.x)
+		warm = true
+	default:
+		from = seg.First - seg.Warmup
+	}
+	rd, err := src.Open(ctx, from, end-from)
+	if err != nil {
+		return fmt.Errorf("frames %d-%d: %w", from, end-1, err)
+	}
+	defer rd.Close()
+	for i := from; i < end; i++ {
+		if err := rd.ReadFrame(wk.rgb); err != nil {
+			if errors.Is(err, io.EOF) {
+				return fmt.Errorf("the video ended at frame %d, before frame %d", i, end-1)
+			}
+			return fmt.Errorf("reading frame %d: %w", i, err)
+		}
+		if c.WarmStart == WarmNone && saved[i] {
+			continue // independent frame saved earlier
+		}
+		r, err := wk.paint(ctx, c, i, warm)
+		if err != nil {
+			return err
+		}
+		warm = c.WarmStart == WarmPrev
+		if i < seg.First {
+			continue // warm-up
+		}
+		if err := stylize.SavePNG(FramePath(c.Workdir, i), wk.x); err != nil {
+			return err
+		}
+		r.Worker = id
+		report(r)
+	}
+	return rd.Close()
+}
+
+// paint stylizes frame i (in wk.rgb) into wk.x, starting from wk.x when
+// warm and from the content otherwise, and rounds the result to the 8 bits
+// it is saved in, so the next frame starts from exactly what a resumed run
+// would read back.
+func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (FrameResult, error) {
+	start := time.Now()
+	rgbToImage(wk.rgb, wk.content)
+	if wk.prob == nil {
+		spec := c.Spec
+		spec.Threads = c.Threads
+		p, err := stylize.NewProblem(wk.weights, wk.content, wk.style, spec)
+		if err != nil {
+			return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
+		}
+		wk.prob = p
+	} else if err := wk.prob.SetContent(wk.content); err != nil {
+		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
+	}
+	steps := c.Steps
+	if !warm {
+		copy(wk.x.Pix, wk.content.Pix)
+		steps = c.StepsFirst
+	}
+	n := 0
+	loss, err := wk.prob.Run(ctx, wk.x, steps, wk.opt, func(s stylize.Step) { n = s.N })
+	if err != nil {
+		if ctx.Err() != nil {
+			return FrameResult{}, ctx.Err()
+		}
+		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
+	}
+	quantize(wk.x)
+	return FrameResult{Index: i, Loss: loss, Steps: n, Seconds: time.Since(start).Seconds()}, nil
+}
