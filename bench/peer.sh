@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 shared=${GOGH_SHARED:-$root/../shared}
 export GOGH_WEIGHTS=${GOGH_WEIGHTS:-$shared/models/vgg19-conv.safetensors}
+args="$*"
 threads=2 steps=20 quality=300 sizes="256 512"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -67,7 +68,7 @@ declare -A sets=(
   [gatys]="relu4_2 relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
 )
 echo "threads=$threads OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} $(nproc) cores, $(date -u +%FT%TZ)"
-echo "command: bench/peer.sh $*"
+echo "command: bench/peer.sh $args"
 printf '%-9s %5s  %12s %12s %7s  %10s %10s\n' layers size "gogh s/eval" "torch s/eval" ratio "gogh MB" "torch MB"
 for set in tutorial gatys; do
   read -r cl sl <<<"${sets[$set]}"

@@ -38,6 +38,6 @@ Artistic Style").`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newImageCmd(), newLossCmd(), newWeightsCmd(), newReconstructCmd(), newTextureCmd(), newGridCmd(), newInitCompareCmd(), newStudyCmd(), newVideoCmd())
+	root.AddCommand(newImageCmd(), newLossCmd(), newWeightsCmd(), newReconstructCmd(), newTextureCmd(), newGridCmd(), newInitCompareCmd(), newStudyCmd(), newVideoCmd(), newSamplesCmd())
 	return root
 }

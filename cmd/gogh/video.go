@@ -18,6 +18,7 @@ import (
 	"github.com/gogh-video/gogh/decode"
 	"github.com/gogh-video/gogh/encode"
 	"github.com/gogh-video/gogh/pipeline"
+	"github.com/gogh-video/gogh/samples"
 	"github.com/gogh-video/gogh/stylize"
 )
 
@@ -40,25 +41,41 @@ type videoRun struct {
 	resume      bool
 	noAudio     bool
 	logPath     string
+	stderr      io.Writer // notes on the default samples, download progress
 }
+
+// getSample fetches a sample by name; tests replace it to simulate being
+// offline.
+var getSample = samples.Get
 
 func newVideoCmd() *cobra.Command {
 	r := &videoRun{}
 	cmd := &cobra.Command{
-		Use:   "video IN -s STYLE -o OUT.mp4",
+		Use:   "video [IN] [-s STYLE] -o OUT.mp4",
 		Short: "Paint every frame of a video in the style of an image",
 		Long: `Paint the frames of a video one by one in the style of an image. With --warm-start
 prev each frame starts from the stylized previous frame, which keeps the video from
 flickering and needs fewer steps. Each finished frame is saved as a PNG in the work
 dir: a stopped run (Ctrl-C, crash) continues with --resume. The frames are then
-encoded as H.264 with the input's audio.`,
-		Args: cobra.ExactArgs(1),
+encoded as H.264 with the input's audio.
+
+With no IN the sample clip "` + samples.DefaultClip + `" is used (downloaded once into the
+user cache; offline, a clip generated with ffmpeg instead), and with no -s the
+sample painting "` + samples.DefaultStyle + `" (Van Gogh, The Starry Night): see "gogh samples".
+So "gogh video -o starry.mp4" is a complete run, and
+"gogh video --frames 30:60 -o preview.mp4" previews 30 frames of it.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return r.run(cmd.Context(), args[0], cmd.OutOrStdout())
+			in := ""
+			if len(args) == 1 {
+				in = args[0]
+			}
+			r.stderr = cmd.ErrOrStderr()
+			return r.run(cmd.Context(), in, cmd.OutOrStdout())
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&r.style, "style", "s", "", "style image (PNG, JPEG, GIF, WebP)")
+	fs.StringVarP(&r.style, "style", "s", "", "style image (PNG, JPEG, GIF, WebP) (default: the "+samples.DefaultStyle+" sample)")
 	fs.StringVarP(&r.out, "output", "o", "", "output video (.mp4, .mov, .mkv)")
 	fs.Var(&r.start, "start", "start of the range in seconds (\"2.5\" or \"2.5s\")")
 	fs.Var(&r.end, "end", "end of the range in seconds (default: the end of the video)")
@@ -118,10 +135,8 @@ func parseFrames(v string) (from, to int, err error) {
 
 func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 	// Checks that need no file first, then the files, then the work.
-	for _, f := range []struct{ flag, v string }{{"--style", r.style}, {"-o", r.out}} {
-		if f.v == "" {
-			return fmt.Errorf("%s is required", f.flag)
-		}
+	if r.out == "" {
+		return fmt.Errorf("-o is required")
 	}
 	switch strings.ToLower(filepath.Ext(r.out)) {
 	case ".mp4", ".mov", ".mkv", ".m4v":
@@ -179,6 +194,9 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 		workdir = r.out + ".frames"
 	}
 	if err := decode.CheckFFmpeg(); err != nil {
+		return err
+	}
+	if in, err = r.defaults(ctx, in); err != nil {
 		return err
 	}
 	info, err := decode.Probe(ctx, in)
@@ -340,4 +358,47 @@ func (l *frameLog) close() error {
 		return l.jsonl.Close()
 	}
 	return nil
+}
+
+// defaults fills in the sample clip when in is empty and the sample style
+// when -s is, and returns the input to use. The clip falls back to one
+// generated with ffmpeg when it cannot be fetched; the style has no
+// fallback.
+func (r *videoRun) defaults(ctx context.Context, in string) (string, error) {
+	stderr := r.stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	if r.style == "" {
+		p, err := getSample(ctx, samples.DefaultStyle, stderr)
+		if err != nil {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
+			return "", fmt.Errorf("no -s given and the default style %s is unavailable (%v): connect to the network once, or pass -s FILE", samples.DefaultStyle, err)
+		}
+		r.style = p
+	}
+	if in != "" {
+		return in, nil
+	}
+	p, err := getSample(ctx, samples.DefaultClip, stderr)
+	if err == nil {
+		return p, nil
+	}
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	dir, derr := samples.CacheDir()
+	if derr != nil {
+		return "", fmt.Errorf("no IN given and the sample clip %s is unavailable (%v): %w", samples.DefaultClip, err, derr)
+	}
+	gen := filepath.Join(dir, samples.GeneratedFile)
+	fmt.Fprintf(stderr, "gogh: sample clip %s unavailable (%v); using a clip generated with ffmpeg: %s\n", samples.DefaultClip, err, gen)
+	if _, serr := os.Stat(gen); serr != nil {
+		if err := samples.Generate(ctx, gen); err != nil {
+			return "", err
+		}
+	}
+	return gen, nil
 }
