@@ -26,7 +26,21 @@ type Options struct {
 	AudioFrom            string  // file whose audio to mux in ("" = none)
 	AudioStart, AudioEnd float64 // the range of that audio, seconds (AudioEnd 0 = to its end)
 	CRF                  int     // x264 quality, 1 (best) .. 51; 0 = 18
+
+	// Resample, if positive, converts the video to this frame rate while
+	// keeping its timing (frames still last 1/FPS of input time), as
+	// Interpolate says: Dup repeats or drops frames, MCI synthesizes the
+	// in-between frames by motion-compensated interpolation (ffmpeg's
+	// minterpolate).
+	Resample    float64
+	Interpolate string
 }
+
+// Ways to resample a video to a higher frame rate.
+const (
+	Dup = "dup"
+	MCI = "mci"
+)
 
 // Writer feeds RGB24 frames to an ffmpeg process encoding into a temporary
 // file beside the output path.
@@ -57,6 +71,10 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 		return nil, fmt.Errorf("encode: %s: frame size %d×%d must be positive and even", path, width, height)
 	case !(o.FPS > 0) || math.IsInf(o.FPS, 0):
 		return nil, fmt.Errorf("encode: %s: frame rate %g must be positive", path, o.FPS)
+	case o.Interpolate != "" && o.Interpolate != Dup && o.Interpolate != MCI:
+		return nil, fmt.Errorf("--interpolate: unknown %q (want %s or %s)", o.Interpolate, Dup, MCI)
+	case o.Interpolate != "" && (!(o.Resample > 0) || math.IsInf(o.Resample, 0)):
+		return nil, fmt.Errorf("--out-fps: frame rate %g must be positive", o.Resample)
 	case o.CRF < 0 || o.CRF > 51:
 		return nil, fmt.Errorf("encode: %s: CRF %d outside 0..51", path, o.CRF)
 	case o.AudioFrom != "" && (o.AudioStart < 0 || o.AudioEnd < 0 || o.AudioEnd != 0 && o.AudioEnd <= o.AudioStart):
@@ -84,7 +102,18 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 		"f": "rawvideo", "pix_fmt": "rgb24",
 		"video_size": fmt.Sprintf("%dx%d", width, height),
 		"framerate":  decode.Rate(o.FPS),
-	}).Video().
+	}).Video()
+	switch o.Interpolate {
+	case Dup:
+		video = video.Filter("fps", nil, ffmpeg.KwArgs{"fps": decode.Rate(o.Resample)})
+	case MCI:
+		// minterpolate only fills gaps between frames and drops the last
+		// one: holding the last frame two more periods keeps the clip's
+		// length (measured: 6 frames at 6 fps → 18 frames, 1.0 s, at 18).
+		video = video.Filter("tpad", nil, ffmpeg.KwArgs{"stop_mode": "clone", "stop": "2"}).
+			Filter("minterpolate", nil, ffmpeg.KwArgs{"fps": decode.Rate(o.Resample), "mi_mode": "mci"})
+	}
+	video = video.
 		Filter("scale", nil, ffmpeg.KwArgs{"out_color_matrix": "bt709", "out_range": "tv"}).
 		Filter("format", nil, ffmpeg.KwArgs{"pix_fmts": "yuv420p"})
 	streams := []*ffmpeg.Stream{video}

@@ -171,6 +171,27 @@ func TestEncode(t *testing.T) {
 	}
 }
 
+// TestResample checks that resampling keeps the video's duration and
+// reaches the asked frame rate, by repeating frames or interpolating them.
+func TestResample(t *testing.T) {
+	needFFmpeg(t)
+	for _, how := range []string{Dup, MCI} {
+		t.Run(how, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "out.mp4")
+			if err := encode(t, path, 6, Options{FPS: 6, Resample: 18, Interpolate: how}); err != nil {
+				t.Fatal(err)
+			}
+			v, _ := probe(t, path)
+			if d := seconds(t, v.Duration); math.Abs(d-1.0) > 0.06 {
+				t.Errorf("video lasts %.3f s, want 1.0", d)
+			}
+			if n, _ := strconv.Atoi(v.NbFrames); n < 17 || n > 19 {
+				t.Errorf("%s frames, want 18", v.NbFrames)
+			}
+		})
+	}
+}
+
 // Decoding the encoded clip gives back the frames, in order, close to the
 // colours written (BT.709 both ways).
 func TestRoundTrip(t *testing.T) {

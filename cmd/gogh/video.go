@@ -29,6 +29,7 @@ type videoRun struct {
 	start, end  secondsFlag
 	frames      string
 	fps, outFPS float64
+	interpolate string
 	size        int
 	workers     int
 	overlap     int
@@ -81,7 +82,8 @@ So "gogh video -o starry.mp4" is a complete run, and
 	fs.Var(&r.end, "end", "end of the range in seconds (default: the end of the video)")
 	fs.StringVar(&r.frames, "frames", "", "frame range a:b (b excluded, counted at --fps; instead of --start/--end)")
 	fs.Float64Var(&r.fps, "fps", 0, "frame rate to stylize at (default: the video's)")
-	fs.Float64Var(&r.outFPS, "out-fps", 0, "frame rate of the output (default: --fps, so the video keeps its speed)")
+	fs.Float64Var(&r.outFPS, "out-fps", 0, "frame rate of the output (default: --fps, so the video keeps its speed); without --interpolate a different rate changes the speed (slow motion below --fps)")
+	fs.StringVar(&r.interpolate, "interpolate", "", "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
 	fs.IntVar(&r.size, "size", 256, "longer side of the frames in pixels; the style image is scaled to it too")
 	fs.IntVar(&r.workers, "workers", 1, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
 	fs.IntVar(&r.overlap, "overlap", pipeline.DefaultOverlap, "warm-up frames a worker paints (and discards) before its segment, so its first frame is warm-started")
@@ -159,6 +161,8 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 		return fmt.Errorf("--size: must be at least 1, got %d", r.size)
 	case r.outFPS < 0:
 		return fmt.Errorf("--out-fps: must not be negative, got %g", r.outFPS)
+	case r.interpolate != "" && r.interpolate != encode.Dup && r.interpolate != encode.MCI:
+		return fmt.Errorf("--interpolate: unknown %q (want %s or %s)", r.interpolate, encode.Dup, encode.MCI)
 	case r.workers < 1:
 		return fmt.Errorf("--workers: must be at least 1, got %d", r.workers)
 	case r.threads/r.workers < 1:
@@ -252,6 +256,14 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 		outFPS = plan.FPS
 	}
 	eo := encode.Options{FPS: outFPS}
+	if r.interpolate != "" {
+		// Keep the clip's speed and fill in frames up to --out-fps
+		// (default: the input's own rate).
+		eo.FPS, eo.Resample, eo.Interpolate = plan.FPS, r.outFPS, r.interpolate
+		if eo.Resample == 0 {
+			eo.Resample = info.FPS
+		}
+	}
 	if info.HasAudio && !r.noAudio {
 		eo.AudioFrom, eo.AudioStart, eo.AudioEnd = in, plan.Start, plan.End
 	}

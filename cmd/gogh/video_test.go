@@ -148,6 +148,7 @@ func TestVideoErrors(t *testing.T) {
 		{"unwritable output", []string{"video", in, "-s", style, "-o", filepath.Join(dir, "no", "out.mp4")}, "-o"},
 		{"too many workers", []string{"video", in, "-s", style, "-o", out, "--workers", "3", "--threads", "2"}, "--workers"},
 		{"warm start", []string{"video", in, "-s", style, "-o", out, "--warm-start", "next"}, "--warm-start"},
+		{"interpolate", []string{"video", in, "-s", style, "-o", out, "--interpolate", "smooth"}, "--interpolate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := gogh(t, context.Background(), tc.args...)
