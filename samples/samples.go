@@ -11,12 +11,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"time"
 
-	"github.com/schollz/progressbar/v3"
+	"github.com/gogh-video/gogh/internal/fetch"
 )
 
 // Kinds of items.
@@ -180,66 +178,31 @@ func Get(ctx context.Context, name string, progress io.Writer) (string, error) {
 
 // download fetches it into dst through a temporary file in dst's
 // directory, verified before the rename.
-func download(ctx context.Context, it Item, dst string, progress io.Writer) (err error) {
+func download(ctx context.Context, it Item, dst string, progress io.Writer) error {
 	src := urlOf(it)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
-	if err != nil {
-		return fmt.Errorf("downloading %s: %w", it.Name, err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("downloading %s: %w", it.Name, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("downloading %s from %s: %s", it.Name, src, resp.Status)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".download-*")
-	if err != nil {
-		return fmt.Errorf("downloading %s: %w", it.Name, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
 	h := sha256.New()
-	var w io.Writer = io.MultiWriter(tmp, h)
-	if progress != nil {
-		size := resp.ContentLength
-		if size < 0 {
-			size = it.Size
-		}
-		bar := newBar(size, progress, "downloading "+it.Name)
-		defer func() {
-			if !bar.IsFinished() {
-				bar.Exit()
-			}
-		}()
-		w = io.MultiWriter(w, barWriter{bar})
-	}
 	// Read at most one byte more than expected: enough to tell a wrong size.
-	n, err := io.Copy(w, io.LimitReader(resp.Body, it.Size+1))
+	tmp, n, err := fetch.Get(ctx, fetch.Request{URL: src, Dir: filepath.Dir(dst), Pattern: ".download-*",
+		Desc: "downloading " + it.Name, Size: it.Size, Limit: it.Size + 1, Hash: h, Progress: progress})
 	if err != nil {
-		return fmt.Errorf("downloading %s from %s: %w", it.Name, src, err)
+		return fmt.Errorf("%s: %w", it.Name, err)
 	}
-	switch {
+	switch sum := hex.EncodeToString(h.Sum(nil)); {
 	case n > it.Size:
-		return fmt.Errorf("downloading %s from %s: more than the %d bytes expected", it.Name, src, it.Size)
+		err = fmt.Errorf("downloading %s from %s: more than the %d bytes expected", it.Name, src, it.Size)
 	case n < it.Size:
-		return fmt.Errorf("downloading %s from %s: got %d bytes, want %d", it.Name, src, n, it.Size)
+		err = fmt.Errorf("downloading %s from %s: got %d bytes, want %d", it.Name, src, n, it.Size)
+	case sum != it.SHA256:
+		err = fmt.Errorf("downloading %s from %s: sha256 %s, want %s", it.Name, src, sum, it.SHA256)
 	}
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != it.SHA256 {
-		return fmt.Errorf("downloading %s from %s: sha256 %s, want %s", it.Name, src, sum, it.SHA256)
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("downloading %s: %w", it.Name, err)
+	if err == nil {
+		err = os.Rename(tmp, dst)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("downloading %s: %w", it.Name, err)
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
+	if err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("downloading %s: %w", it.Name, err)
 	}
 	return nil
@@ -267,32 +230,4 @@ func verify(path string, it Item) error {
 		return fmt.Errorf("%s: sha256 %s, want %s", path, sum, it.SHA256)
 	}
 	return nil
-}
-
-// newBar returns a byte progress bar writing to w, in the style of the
-// weights download. size is -1 when unknown.
-func newBar(size int64, w io.Writer, desc string) *progressbar.ProgressBar {
-	return progressbar.NewOptions64(size,
-		progressbar.OptionSetDescription(desc),
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionShowTotalBytes(true),
-		progressbar.OptionSetWidth(10),
-		progressbar.OptionThrottle(65*time.Millisecond),
-		progressbar.OptionShowCount(),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-		progressbar.OptionSpinnerType(14),
-		progressbar.OptionSetSpinnerChangeInterval(0),
-		progressbar.OptionFullWidth(),
-		progressbar.OptionSetRenderBlankState(true),
-	)
-}
-
-// barWriter advances a progress bar by the bytes written to it; a bar
-// cannot fail a download.
-type barWriter struct{ bar *progressbar.ProgressBar }
-
-func (b barWriter) Write(p []byte) (int, error) {
-	b.bar.Add(len(p))
-	return len(p), nil
 }

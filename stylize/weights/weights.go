@@ -16,15 +16,13 @@ import (
 	"io"
 	"io/fs"
 	"maps"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
-	"time"
 
+	"github.com/gogh-video/gogh/internal/fetch"
 	"github.com/gogh-video/gogh/stylize/safetensors"
 	"github.com/gogh-video/gogh/stylize/vgg"
-	"github.com/schollz/progressbar/v3"
 )
 
 // DefaultURL is where Install downloads the weights from when given no
@@ -176,80 +174,10 @@ func slim(w *vgg.Weights) []safetensors.Named {
 // block returns the block number of convolution i: '1' for conv1_1.
 func block(i int) byte { return vgg.ConvNames[i][len("conv")] }
 
-// download fetches the URL src into a new temporary file in dir and returns its
-// name. On error no file is left.
-func download(ctx context.Context, src, dir string, progress io.Writer) (name string, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src, nil)
-	if err != nil {
-		return "", fmt.Errorf("downloading weights: %w", err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("downloading weights: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("downloading %s: %s", src, resp.Status)
-	}
-
-	tmp, err := os.CreateTemp(dir, ".vgg19-download-*")
-	if err != nil {
-		return "", fmt.Errorf("downloading weights: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-
-	var dst io.Writer = tmp
-	if progress != nil {
-		bar := newBar(resp.ContentLength, progress)
-		defer func() {
-			if !bar.IsFinished() {
-				bar.Exit()
-			}
-		}()
-		dst = io.MultiWriter(tmp, barWriter{bar})
-	}
-	if _, err := io.Copy(dst, resp.Body); err != nil {
-		return "", fmt.Errorf("downloading %s: %w", src, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("downloading weights: %w", err)
-	}
-	return tmp.Name(), nil
-}
-
-// newBar returns a byte progress bar in the style of
-// progressbar.DefaultBytes that writes to w. size is -1 when unknown.
-// The bar runs no goroutine of its own, so it never writes to w once
-// download has returned.
-func newBar(size int64, w io.Writer) *progressbar.ProgressBar {
-	return progressbar.NewOptions64(size,
-		progressbar.OptionSetDescription("downloading"),
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionShowBytes(true),
-		progressbar.OptionShowTotalBytes(true),
-		progressbar.OptionSetWidth(10),
-		progressbar.OptionThrottle(65*time.Millisecond),
-		progressbar.OptionShowCount(),
-		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-		progressbar.OptionSpinnerType(14),
-		progressbar.OptionSetSpinnerChangeInterval(0),
-		progressbar.OptionFullWidth(),
-		progressbar.OptionSetRenderBlankState(true),
-	)
-}
-
-// barWriter advances a progress bar by the bytes written to it. A bar
-// cannot fail a download: its errors are ignored.
-type barWriter struct{ bar *progressbar.ProgressBar }
-
-func (b barWriter) Write(p []byte) (int, error) {
-	b.bar.Add(len(p))
-	return len(p), nil
+// download fetches src into a temporary file in dir.
+func download(ctx context.Context, src, dir string, progress io.Writer) (string, error) {
+	path, _, err := fetch.Get(ctx, fetch.Request{URL: src, Dir: dir, Pattern: ".vgg19-download-*", Desc: "downloading", Progress: progress})
+	return path, err
 }
 
 // writeFile writes the tensors and metadata to a temporary file in dst's
