@@ -12,22 +12,34 @@
 // segment's first frame would look different from the end of the
 // previous segment (a visible "pop"), so every segment but the first
 // starts its chain Overlap frames early: those warm-up frames belong to
-// the previous segment and are painted but not saved, and the segment's
-// first saved frame is already warm-started. This narrows the jump but
-// does not remove it: two chains started cold at different frames settle
-// in different optima (measured at 32x24 with 10/4 steps: boundary 51.8
-// levels without warm-up, 32.1 with 2 frames, against 4-5 between frames
-// of one chain). One worker has no boundary at all. With warm start
-// "none" every frame starts from its content frame and segments need no
-// warm-up.
+// the previous segment, and the segment's first saved frame is already
+// warm-started. This narrows the jump but does not remove it: two chains
+// started cold at different frames settle in different optima. So the
+// warm-up frames are saved too, as Workdir/warm-NNNNNN.png, and [Encode]
+// cross-fades over them from the previous chain's frames to the next
+// chain's, ending at the warm-up frame the next segment continued from:
+// the jump is spread over Overlap+1 steps. (Only warm-up frames after the
+// previous segment's first frame are saved, so that two cross-fades never
+// touch.) Measured at 32x24 with 10/4 steps (TestBoundary): the boundary
+// jumps 51.8 levels without warm-up and 32.1 with 2 frames; with those 2
+// frames cross-faded the largest step between consecutive frames around
+// the boundary is 11.9, against 4-5 between frames of one chain. One
+// worker has no boundary at all. With warm start "none" every frame
+// starts from its content frame and segments need no warm-up (and there
+// is no cross-fade).
 //
 // # Checkpoints
 //
 // Each stylized frame is written to Workdir/frame-NNNNNN.png (atomically)
-// as soon as it is done, and Workdir/job.json records the settings. A
-// resumed run skips saved frames and continues each chain from its last
-// saved frame, read back from the PNG. Because every chain already passes
-// frames on in 8-bit precision (the next frame starts from exactly the
-// pixels saved), a resumed run paints the same frames as an uninterrupted
-// one with the same worker and thread counts.
+// as soon as it is done, like each warm-up frame kept for the cross-fade,
+// and Workdir/job.json records the settings. A resumed run skips saved
+// frames and continues each chain from its last saved frame (or, at a
+// segment's start, from its last saved warm-up frame), read back from the
+// PNG; a segment missing a warm-up frame paints its warm-up again. It
+// deletes the warm-up frames that its split into segments does not use;
+// --workers and --overlap are not recorded in job.json, so a resumed run
+// should use the same ones. Because every chain already passes frames on
+// in 8-bit precision (the next frame starts from exactly the pixels
+// saved), a resumed run paints the same frames as an uninterrupted one
+// with the same worker and thread counts.
 package pipeline

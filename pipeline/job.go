@@ -96,13 +96,36 @@ func prepare(dir string, job Job, resume bool) error {
 	return writeAtomic(path, append(data, '\n'))
 }
 
-// removeFrames deletes the frame checkpoints (and only those) in dir.
+// removeFrames deletes the frame checkpoints and warm-up frames (and only
+// those) in dir.
 func removeFrames(dir string) error {
+	if err := removeWarm(dir, func(int) bool { return false }); err != nil {
+		return err
+	}
 	names, err := filepath.Glob(filepath.Join(dir, "frame-*.png"))
 	if err != nil {
 		return err
 	}
 	for _, n := range names {
+		if err := os.Remove(n); err != nil {
+			return fmt.Errorf("work dir: %w", err)
+		}
+	}
+	return nil
+}
+
+// removeWarm deletes the warm-up frames in dir except those of the frames
+// for which keep is true.
+func removeWarm(dir string, keep func(i int) bool) error {
+	names, err := filepath.Glob(filepath.Join(dir, "warm-*.png"))
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		var i int
+		if _, err := fmt.Sscanf(filepath.Base(n), "warm-%d.png", &i); err == nil && keep(i) {
+			continue
+		}
 		if err := os.Remove(n); err != nil {
 			return fmt.Errorf("work dir: %w", err)
 		}

@@ -141,6 +141,15 @@ func meanDiff(a, b []byte) float64 {
 	return s / float64(len(a))
 }
 
+// maxDiff is the largest absolute difference of two frames in 8-bit levels.
+func maxDiff(a, b []byte) int {
+	m := 0
+	for i := range a {
+		m = max(m, int(a[i])-int(b[i]), int(b[i])-int(a[i]))
+	}
+	return m
+}
+
 func TestSplit(t *testing.T) {
 	for frames := 0; frames <= 13; frames++ {
 		for workers := 1; workers <= 5; workers++ {
@@ -156,6 +165,9 @@ func TestSplit(t *testing.T) {
 					}
 					if want := min(overlap, s.First); s.Warmup != want || (i == 0 && s.Warmup != 0) {
 						t.Fatalf("Split(%d,%d,%d) = %v: segment %d warm-up %d, want %d", frames, workers, overlap, segs, i, s.Warmup, want)
+					}
+					if i > 0 && s.Fade != min(s.Warmup, segs[i-1].Count-1) || i == 0 && s.Fade != 0 {
+						t.Fatalf("Split(%d,%d,%d) = %v: segment %d fade %d", frames, workers, overlap, segs, i, s.Fade)
 					}
 					if s.Count > frames/len(segs)+1 {
 						t.Fatalf("Split(%d,%d,%d) = %v: unbalanced", frames, workers, overlap, segs)
@@ -209,24 +221,49 @@ func TestRun(t *testing.T) {
 		t.Errorf("opened %s, want 0+3 and 1+5", got)
 	}
 
-	// Encode passes the saved frames on in order.
-	var got [][]byte
-	enc := writerFunc(func(b []byte) error { got = append(got, append([]byte(nil), b...)); return nil })
-	if err := Encode(context.Background(), dir, 6, enc); err != nil {
-		t.Fatal(err)
+	// Worker 1 saves its warm-up frames 1 and 2 for the cross-fade.
+	for i := range 6 {
+		if _, err := os.Stat(WarmPath(dir, i)); (err == nil) != (i == 1 || i == 2) {
+			t.Errorf("warm-up frame %d: %v", i, err)
+		}
 	}
+
+	// Encode passes the saved frames on in order, cross-fading frames 1
+	// and 2 into worker 1's warm-up with α = 1/3, 2/3.
+	got := encodeAll(t, dir, 6)
 	want := frames(t, dir, 6)
+	for i, num := range []int{1, 2} {
+		wf := make([]byte, 3*tw*th)
+		if err := readPNG(WarmPath(dir, num), tw, th, wf); err != nil {
+			t.Fatal(err)
+		}
+		for j := range wf {
+			want[num][j] = uint8(math.Round((float64(want[num][j])*float64(2-i) + float64(wf[j])*float64(i+1)) / 3))
+		}
+	}
 	if len(got) != 6 {
 		t.Fatalf("encoded %d frames, want 6", len(got))
 	}
 	for i := range got {
 		if string(got[i]) != string(want[i]) {
-			t.Errorf("encoded frame %d differs from its PNG", i)
+			t.Errorf("encoded frame %d differs from its PNG (cross-faded)", i)
 		}
 	}
+	enc := writerFunc(func([]byte) error { return nil })
 	if err := Encode(context.Background(), dir, 7, enc); err == nil || !strings.Contains(err.Error(), "frame 6 is missing") {
 		t.Errorf("encoding a missing frame: %v", err)
 	}
+}
+
+// encodeAll returns the frames Encode writes.
+func encodeAll(t *testing.T, dir string, n int) [][]byte {
+	t.Helper()
+	var got [][]byte
+	enc := writerFunc(func(b []byte) error { got = append(got, append([]byte(nil), b...)); return nil })
+	if err := Encode(context.Background(), dir, n, enc); err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
 
 type writerFunc func([]byte) error
@@ -319,7 +356,49 @@ func TestResume(t *testing.T) {
 			}
 		}
 	}
+	checkWarm := func(what string) {
+		t.Helper()
+		for _, i := range []int{1, 2} {
+			a, b := make([]byte, 3*tw*th), make([]byte, 3*tw*th)
+			if err := readPNG(WarmPath(ref, i), tw, th, a); err != nil {
+				t.Fatal(err)
+			}
+			if err := readPNG(WarmPath(dir, i), tw, th, b); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if d := maxDiff(a, b); d > 1 {
+				t.Errorf("%s: warm-up frame %d differs from the uninterrupted run's by up to %d levels", what, i, d)
+			}
+		}
+	}
+	checkWarm("resumed")
 	t.Logf("%d frames kept after the cancel; resumed run matches the uninterrupted one", kept)
+
+	// A missing warm-up frame is painted again, and then the chain goes
+	// on from its last saved frame (4) to paint the missing frame 5; a
+	// stray warm-up frame is removed.
+	for _, p := range []string{WarmPath(dir, 1), FramePath(dir, 5)} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(WarmPath(dir, 4), []byte("stray"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	painted = 0
+	if err := Run(context.Background(), w, style, movingGradient(6), c); err != nil {
+		t.Fatal(err)
+	}
+	if painted != 1 {
+		t.Errorf("repainting a warm-up frame and frame 5, %d frames painted", painted)
+	}
+	checkWarm("repainted")
+	if d := maxDiff(frames(t, ref, 6)[5], frames(t, dir, 6)[5]); d > 1 {
+		t.Errorf("repainted frame 5 differs from the uninterrupted run's by up to %d levels", d)
+	}
+	if _, err := os.Stat(WarmPath(dir, 4)); err == nil {
+		t.Error("a stray warm-up frame was kept")
+	}
 
 	// A different job is refused, naming the setting.
 	c.Steps = 5
@@ -329,39 +408,60 @@ func TestResume(t *testing.T) {
 	}
 }
 
-// TestBoundary measures how much the first frame of a segment differs from
-// its predecessor (painted by another chain) against consecutive frames
-// inside a chain, with and without the warm-up overlap.
+// TestBoundary measures how much the frames around a segment boundary
+// change from one to the next, painted by two chains, against consecutive
+// frames inside a chain: with and without the warm-up overlap, and with
+// and without the cross-fade that Encode makes over the warm-up.
 func TestBoundary(t *testing.T) {
 	w, style, spec := setup(t)
-	stats := map[int][2]float64{}
+	type stat struct{ boundary, raw, faded, within float64 }
+	stats := map[int]stat{}
 	overlaps := []int{0, DefaultOverlap}
 	sf, st := 10, 4
 	if os.Getenv("GOGH_BOUNDARY") != "" { // a longer measurement
 		fmt.Sscan(os.Getenv("GOGH_BOUNDARY"), &sf, &st)
 		overlaps = []int{0, 1, 2, 4}
 	}
+	const n, first = 6, 3 // two segments of 3 frames, the second from frame 3
 	for _, overlap := range overlaps {
 		dir := t.TempDir()
 		c := config(t, dir, spec)
-		c.Overlap = overlap
+		c.Overlap, c.Frames = overlap, n
 		c.StepsFirst, c.Steps = sf, st
-		if err := Run(context.Background(), w, style, movingGradient(6), c); err != nil {
+		if err := Run(context.Background(), w, style, movingGradient(n), c); err != nil {
 			t.Fatal(err)
 		}
-		f := frames(t, dir, 6)
+		f := frames(t, dir, n)
+		e := encodeAll(t, dir, n)
 		within := 0.0
 		for _, i := range []int{1, 2, 4, 5} {
 			within += meanDiff(f[i-1], f[i]) / 4
 		}
-		boundary := meanDiff(f[2], f[3])
-		stats[overlap] = [2]float64{boundary, within}
-		t.Logf("overlap %d: boundary frame 2→3 differs by %.2f levels; within chains %.2f on average", overlap, boundary, within)
+		// The largest change between consecutive frames of the boundary
+		// region: from frame first−overlap−1 to frame first.
+		var s stat
+		s.within = within
+		s.boundary = meanDiff(f[first-1], f[first])
+		for i := max(first-overlap, 1); i <= first; i++ {
+			s.raw = max(s.raw, meanDiff(f[i-1], f[i]))
+			s.faded = max(s.faded, meanDiff(e[i-1], e[i]))
+		}
+		stats[overlap] = s
+		t.Logf("overlap %d: boundary frame %d→%d differs by %.2f levels; largest step around it %.2f without cross-fade, %.2f with; within chains %.2f on average",
+			overlap, first-1, first, s.boundary, s.raw, s.faded, s.within)
 	}
 	// The warm-up narrows the jump at the boundary, but two chains that
 	// started cold at different frames settle in different optima: the
 	// boundary still differs more than consecutive frames of one chain.
-	if stats[DefaultOverlap][0] >= stats[0][0] {
-		t.Errorf("the warm-up did not narrow the boundary: %.2f levels with it, %.2f without", stats[DefaultOverlap][0], stats[0][0])
+	// The cross-fade spreads what is left over overlap+1 steps.
+	a, b := stats[0], stats[DefaultOverlap]
+	if b.boundary >= a.boundary {
+		t.Errorf("the warm-up did not narrow the boundary: %.2f levels with it, %.2f without", b.boundary, a.boundary)
+	}
+	if a.faded != a.raw {
+		t.Errorf("without warm-up Encode changed the frames: largest step %.2f, %.2f in the PNGs", a.faded, a.raw)
+	}
+	if b.faded > 0.5*b.raw {
+		t.Errorf("the cross-fade did not spread the jump: largest step %.2f levels with it, %.2f without", b.faded, b.raw)
 	}
 }

@@ -118,7 +118,8 @@ func names(ps []vgg.Point) []string {
 }
 
 // Run stylizes frames [0, c.Frames) of src in style and saves each in
-// c.Workdir as it is done (see FramePath). The frames are split into
+// c.Workdir as it is done (see FramePath), and the warm-up frames that
+// Encode cross-fades over (see WarmPath). The frames are split into
 // c.Workers contiguous segments (Split), each painted by one worker that
 // builds one Problem and reuses it for all its frames. Cancelling ctx
 // stops every worker at its next evaluation: the frames in flight are
@@ -131,16 +132,26 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, 
 	if err := prepare(c.Workdir, c.job(), c.Resume); err != nil {
 		return err
 	}
-	saved := make([]bool, c.Frames)
-	if c.Resume {
-		for i := range saved {
-			_, err := os.Stat(FramePath(c.Workdir, i))
-			saved[i] = err == nil
-		}
-	}
 	overlap := c.Overlap
 	if c.WarmStart == WarmNone {
 		overlap = 0
+	}
+	segs := Split(c.Frames, c.Workers, overlap)
+	saved := make([]bool, c.Frames)
+	if c.Resume {
+		for i := range saved {
+			saved[i] = exists(FramePath(c.Workdir, i))
+		}
+		// Keep only the warm-up frames this split cross-fades over.
+		fade := make([]bool, c.Frames)
+		for _, s := range segs {
+			for i := s.First - s.Fade; i < s.First; i++ {
+				fade[i] = true
+			}
+		}
+		if err := removeWarm(c.Workdir, func(i int) bool { return i < len(fade) && fade[i] }); err != nil {
+			return err
+		}
 	}
 	var mu sync.Mutex
 	report := func(r FrameResult) {
@@ -151,7 +162,7 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, 
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	for i, seg := range Split(c.Frames, c.Workers, overlap) {
+	for i, seg := range segs {
 		g.Go(func() error { return c.segment(gctx, i, seg, w, style, src, saved, report) })
 	}
 	err := g.Wait()
@@ -173,16 +184,22 @@ type worker struct {
 	rgb     []byte
 }
 
-// segment paints one segment's unsaved frames.
+// segment paints one segment's unsaved frames, and its warm-up frames for
+// the cross-fade if any is missing.
 func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weights, style *stylize.Style,
 	src Source, saved []bool, report func(FrameResult)) error {
 	end := seg.First + seg.Count
-	k := seg.First // first frame to paint
+	fadeFrom := seg.First - seg.Fade // first warm-up frame saved
+	k := seg.First                   // first frame to paint
 	for k < end && saved[k] {
 		report(FrameResult{Index: k, Worker: id, Resumed: true})
 		k++
 	}
-	if k == end {
+	fadeSaved := true // every warm-up frame of the cross-fade is saved
+	for i := fadeFrom; i < seg.First; i++ {
+		fadeSaved = fadeSaved && exists(WarmPath(c.Workdir, i))
+	}
+	if k == end && fadeSaved {
 		return nil
 	}
 	wk := &worker{
@@ -206,33 +223,58 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		wk.opt = o
 	}
 	from := k // first frame read from the source
+	stop := end
 	warm := false
 	switch {
 	case c.WarmStart == WarmNone:
+	case !fadeSaved:
+		// Paint the warm-up (again) to save its missing frames; saved
+		// frames of the segment are then skipped, and the chain goes on
+		// from the last of them.
+		from = seg.First - seg.Warmup
+		if k == end {
+			stop = seg.First
+		}
 	case k > seg.First:
 		// Resuming inside the chain: continue from its last saved frame.
-		if err := readPNG(FramePath(c.Workdir, k-1), c.Width, c.Height, wk.rgb); err != nil {
+		if err := wk.load(c, FramePath(c.Workdir, k-1)); err != nil {
 			return fmt.Errorf("resuming after frame %d: %w", k-1, err)
 		}
-		rgbToImage(wk.rgb, wk.x)
+		warm = true
+	case seg.Fade > 0:
+		// Resuming at the segment's start: the warm-up's last frame is
+		// saved, and the chain continues from it.
+		if err := wk.load(c, WarmPath(c.Workdir, k-1)); err != nil {
+			return fmt.Errorf("resuming after warm-up frame %d: %w", k-1, err)
+		}
 		warm = true
 	default:
 		from = seg.First - seg.Warmup
 	}
-	rd, err := src.Open(ctx, from, end-from)
+	rd, err := src.Open(ctx, from, stop-from)
 	if err != nil {
-		return fmt.Errorf("frames %d-%d: %w", from, end-1, err)
+		return fmt.Errorf("frames %d-%d: %w", from, stop-1, err)
 	}
 	defer rd.Close()
-	for i := from; i < end; i++ {
+	for i := from; i < stop; i++ {
 		if err := rd.ReadFrame(wk.rgb); err != nil {
 			if errors.Is(err, io.EOF) {
-				return fmt.Errorf("the video ended at frame %d, before frame %d", i, end-1)
+				return fmt.Errorf("the video ended at frame %d, before frame %d", i, stop-1)
 			}
 			return fmt.Errorf("reading frame %d: %w", i, err)
 		}
 		if c.WarmStart == WarmNone && saved[i] {
 			continue // independent frame saved earlier
+		}
+		if i >= seg.First && i < k {
+			// Saved earlier (after a repainted warm-up).
+			if i == k-1 {
+				if err := wk.load(c, FramePath(c.Workdir, i)); err != nil {
+					return fmt.Errorf("resuming after frame %d: %w", i, err)
+				}
+				warm = true
+			}
+			continue
 		}
 		r, err := wk.paint(ctx, c, i, warm)
 		if err != nil {
@@ -240,6 +282,11 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		}
 		warm = c.WarmStart == WarmPrev
 		if i < seg.First {
+			if i >= fadeFrom {
+				if err := stylize.SavePNG(WarmPath(c.Workdir, i), wk.x); err != nil {
+					return err
+				}
+			}
 			continue // warm-up
 		}
 		if err := stylize.SavePNG(FramePath(c.Workdir, i), wk.x); err != nil {
@@ -249,6 +296,20 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		report(r)
 	}
 	return rd.Close()
+}
+
+// load sets wk.x to the frame saved at path.
+func (wk *worker) load(c *Config, path string) error {
+	if err := readPNG(path, c.Width, c.Height, wk.rgb); err != nil {
+		return err
+	}
+	rgbToImage(wk.rgb, wk.x)
+	return nil
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // paint stylizes frame i (in wk.rgb) into wk.x, starting from wk.x when

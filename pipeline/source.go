@@ -37,6 +37,13 @@ func FramePath(workdir string, i int) string {
 	return filepath.Join(workdir, fmt.Sprintf("frame-%06d.png", i))
 }
 
+// WarmPath returns the file in workdir of the warm-up version of frame i:
+// frame i as painted by the chain of the next segment while warming up
+// (see [Segment] and [Encode]).
+func WarmPath(workdir string, i int) string {
+	return filepath.Join(workdir, fmt.Sprintf("warm-%06d.png", i))
+}
+
 // rgbToImage converts an RGB24 frame into im's planes (im's size), with
 // the same 8-bit to float conversion as stylize.FromImage.
 func rgbToImage(rgb []byte, im stylize.Image) {

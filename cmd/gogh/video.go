@@ -86,7 +86,7 @@ So "gogh video -o starry.mp4" is a complete run, and
 	fs.StringVar(&r.interpolate, "interpolate", "", "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
 	fs.IntVar(&r.size, "size", 256, "longer side of the frames in pixels; the style image is scaled to it too")
 	fs.IntVar(&r.workers, "workers", 1, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
-	fs.IntVar(&r.overlap, "overlap", pipeline.DefaultOverlap, "warm-up frames a worker paints (and discards) before its segment, so its first frame is warm-started")
+	fs.IntVar(&r.overlap, "overlap", pipeline.DefaultOverlap, "warm-up frames a worker paints before its segment, so its first frame is warm-started; the video cross-fades over them from the previous worker's frames")
 	fs.StringVar(&r.warmStart, "warm-start", pipeline.WarmPrev, "start of each frame: prev (the previous stylized frame) or none (its content frame)")
 	fs.IntVar(&r.stepsFirst, "steps-first", 300, "evaluations for a frame that starts cold (the first of a chain; every frame with --warm-start none)")
 	fs.IntVar(&r.steps, "steps", 100, "evaluations for a warm-started frame: it starts from the previous stylized frame, already close to its own optimum, so it needs far fewer than --steps-first")
