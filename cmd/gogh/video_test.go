@@ -166,3 +166,35 @@ func TestVideoErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestVideoFullDisk fills a small tmpfs (mounting needs root, as in CI;
+// elsewhere the test is skipped): the run stops with a one-line error,
+// writes no video, and keeps the frames it finished.
+func TestVideoFullDisk(t *testing.T) {
+	in := shared.Path(t, "data/video/cockatoo_720p_14s_yuv420.mp4")
+	dir := t.TempDir()
+	if err := exec.Command("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", dir).Run(); err != nil {
+		t.Skipf("cannot mount a small tmpfs to fill: %v", err)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	out := filepath.Join(dir, "out.mp4")
+	_, _, err := gogh(t, context.Background(), "video", in, "-s", starryPath(t), "-o", out,
+		"--weights", shared.Weights(t), "--frames", "0:40", "--size", "96", "--steps-first", "2", "--steps", "1")
+	if err == nil {
+		t.Fatal("no error on a full disk")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "no space left") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q: want one line saying the disk is full", msg)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a video was written")
+	}
+	saved, _ := filepath.Glob(filepath.Join(dir, "out.mp4.frames", "frame-*.png"))
+	if len(saved) == 0 {
+		t.Error("no finished frame was kept")
+	}
+	temps, _ := filepath.Glob(filepath.Join(dir, "out.mp4.frames", ".gogh-*"))
+	if len(temps) != 0 {
+		t.Errorf("temporary files left: %v", temps)
+	}
+}
