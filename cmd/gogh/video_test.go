@@ -198,3 +198,22 @@ func TestVideoFullDisk(t *testing.T) {
 		t.Errorf("temporary files left: %v", temps)
 	}
 }
+
+// TestVideoNoFFmpeg runs without ffmpeg on PATH: the error says how to
+// install it, and nothing is written.
+func TestVideoNoFFmpeg(t *testing.T) {
+	in := shared.Path(t, "data/video/cockatoo_720p_14s_yuv420.mp4")
+	dir := t.TempDir()
+	t.Setenv("PATH", t.TempDir())
+	out := filepath.Join(dir, "out.mp4")
+	_, _, err := gogh(t, context.Background(), "video", in, "-s", starryPath(t), "-o", out, "--weights", shared.Weights(t))
+	if err == nil {
+		t.Fatal("no error without ffmpeg")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "apt-get install ffmpeg") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q: want one line saying how to install ffmpeg", msg)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+		t.Errorf("left behind %v", left)
+	}
+}
