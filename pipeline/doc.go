@@ -35,10 +35,10 @@
 // and Workdir/job.json records the settings. A resumed run skips saved
 // frames and continues each chain from its last saved frame (or, at a
 // segment's start, from its last saved warm-up frame), read back from the
-// PNG; a segment missing a warm-up frame paints its warm-up again. It
-// deletes the warm-up frames that its split into segments does not use;
-// --workers and --overlap are not recorded in job.json, so a resumed run
-// should use the same ones. Because every chain already passes frames on
+// PNG; a segment missing a warm-up frame paints its warm-up again.
+// --workers and --overlap are part of the job (they decide the segments and
+// which warm-up frames are cross-faded), so a resume must use the same
+// ones. Because every chain already passes frames on
 // in 8-bit precision (the next frame starts from exactly the pixels
 // saved), a resumed run paints the same frames as an uninterrupted one
 // with the same worker and thread counts.

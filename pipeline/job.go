@@ -38,6 +38,10 @@ type Job struct {
 	Steps      int     `json:"steps" flag:"--steps"`
 	Optimizer  string  `json:"optimizer" flag:"--optimizer"`
 	LR         float64 `json:"lr" flag:"--lr"`
+
+	// The split decides which warm-up frames are saved and cross-faded.
+	Workers int `json:"workers" flag:"--workers"`
+	Overlap int `json:"overlap" flag:"--overlap"`
 }
 
 const jobFile = "job.json"

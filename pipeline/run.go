@@ -102,6 +102,7 @@ func (c *Config) job() Job {
 	j.ContentWeight, j.StyleWeight, j.TVWeight = c.Spec.Weights.Content, c.Spec.Weights.Style, c.Spec.Weights.TV
 	j.Normalization = c.Spec.Normalization
 	j.WarmStart, j.StepsFirst, j.Steps = c.WarmStart, c.StepsFirst, c.Steps
+	j.Workers, j.Overlap = c.Workers, c.Overlap
 	if c.WarmStart == WarmNone {
 		j.Steps = 0 // unused
 	}
