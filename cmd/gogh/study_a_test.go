@@ -304,25 +304,7 @@ func TestStudyBadInput(t *testing.T) {
 			for _, a := range tc.args[1:] {
 				args = append(args, subst.Replace(a))
 			}
-			stdout, stderr, err := gogh(t, context.Background(), args...)
-			if err == nil {
-				t.Fatalf("gogh %s: no error\n%s", strings.Join(args, " "), stdout)
-			}
-			msg := err.Error()
-			if strings.Contains(msg, "\n") {
-				t.Errorf("error is not one line: %q", msg)
-			}
-			for _, w := range tc.want {
-				if w = subst.Replace(w); !strings.Contains(msg, w) {
-					t.Errorf("error %q does not mention %q", msg, w)
-				}
-			}
-			if stderr != "" {
-				t.Errorf("stderr %q, want nothing (the caller prints the error)", stderr)
-			}
-			if after := listDir(t, dir); !slices.Equal(before, after) {
-				t.Errorf("files before %v, after %v: want none created", before, after)
-			}
+			failsCleanly(t, dir, before, args, tc.want, subst)
 		})
 	}
 }
