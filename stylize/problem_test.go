@@ -37,11 +37,7 @@ func TestMatchesPyTorch(t *testing.T) {
 	w := loadWeights(t)
 	for _, file := range []string{"tutorial-64x96", "gatys-96x64"} {
 		t.Run(file, func(t *testing.T) {
-			ref, err := safetensors.Open(shared.Path(t, "reference/"+file+".safetensors"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ref.Close()
+			ref := shared.Reference(t, file)
 			meta := ref.Metadata
 			cl, err := vgg.ParseLayers(meta["content_layers"])
 			if err != nil {

@@ -77,11 +77,7 @@ func TestLossMatchesPyTorch(t *testing.T) {
 	weights := shared.Weights(t)
 	for _, file := range []string{"tutorial-64x96", "gatys-96x64"} {
 		t.Run(file, func(t *testing.T) {
-			ref, err := safetensors.Open(shared.Path(t, "reference/"+file+".safetensors"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ref.Close()
+			ref := shared.Reference(t, file)
 			meta := ref.Metadata
 			var scalars map[string]float64
 			if err := json.Unmarshal([]byte(meta["scalars"]), &scalars); err != nil {
@@ -178,18 +174,7 @@ var doneLine = regexp.MustCompile(`^done in \S+: style \S+  content \S+  total (
 // readCSV reads a --log file: its header and its rows as numbers.
 func readCSV(t *testing.T, name string) (header []string, rows [][]float64) {
 	t.Helper()
-	f, err := os.Open(name)
-	if err != nil {
-		t.Fatalf("--log file: %v", err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("--log file: %v", err)
-	}
-	if len(recs) == 0 {
-		t.Fatal("--log file is empty")
-	}
+	recs := readRecords(t, name, "--log file")
 	for i, rec := range recs[1:] {
 		row := make([]float64, len(rec))
 		for j, s := range rec {
@@ -621,4 +606,22 @@ func failsCleanly(t *testing.T, dir string, before, args, want []string, subst *
 	if after := listDir(t, dir); !slices.Equal(before, after) {
 		t.Errorf("files before %v, after %v: want none created", before, after)
 	}
+}
+
+// readRecords reads a non-empty CSV file, naming it as what in failures.
+func readRecords(t *testing.T, name, what string) [][]string {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if len(recs) == 0 {
+		t.Fatalf("%s is empty", what)
+	}
+	return recs
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"os"
@@ -21,18 +20,7 @@ import (
 // readRuns reads a study's runs.csv: its header and rows.
 func readRuns(t *testing.T, dir string) (header []string, rows [][]string) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "runs.csv"))
-	if err != nil {
-		t.Fatalf("runs.csv: %v", err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("runs.csv: %v", err)
-	}
-	if len(recs) == 0 {
-		t.Fatal("runs.csv is empty")
-	}
+	recs := readRecords(t, filepath.Join(dir, "runs.csv"), "runs.csv")
 	return recs[0], recs[1:]
 }
 

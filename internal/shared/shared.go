@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gogh-video/gogh/stylize/safetensors"
 )
 
 // Root returns the module root (the directory holding go.mod).
@@ -98,4 +100,16 @@ func Cosine(a, b []float32) float64 {
 		bb += float64(b[i]) * float64(b[i])
 	}
 	return ab / math.Sqrt(aa*bb)
+}
+
+// Reference opens the PyTorch reference file reference/NAME.safetensors,
+// closed when the test ends.
+func Reference(t testing.TB, name string) *safetensors.File {
+	t.Helper()
+	f, err := safetensors.Open(Path(t, "reference/"+name+".safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

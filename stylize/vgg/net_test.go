@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
-	"github.com/gogh-video/gogh/stylize/safetensors"
 )
 
 func TestActivationsMatchPyTorch(t *testing.T) {
@@ -17,11 +16,7 @@ func TestActivationsMatchPyTorch(t *testing.T) {
 	}
 	for _, file := range []string{"tutorial-64x96", "gatys-96x64"} {
 		t.Run(file, func(t *testing.T) {
-			ref, err := safetensors.Open(shared.Path(t, "reference/"+file+".safetensors"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ref.Close()
+			ref := shared.Reference(t, file)
 			x, err := ref.Tensor("x")
 			if err != nil {
 				t.Fatal(err)
