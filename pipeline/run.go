@@ -210,18 +210,11 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		x:       stylize.NewImage(c.Width, c.Height),
 		rgb:     make([]byte, 3*c.Width*c.Height),
 	}
+	// The optimizer keeps its vectors between frames (stylize.NewOptimizer
+	// gives it a workspace of its own).
 	var err error
 	if wk.opt, err = stylize.NewOptimizer(c.Optimizer, c.LR); err != nil {
 		return err
-	}
-	ws := &optim.Workspace{}
-	switch o := wk.opt.(type) {
-	case optim.LBFGS:
-		o.Workspace = ws
-		wk.opt = o
-	case optim.Adam:
-		o.Workspace = ws
-		wk.opt = o
 	}
 	from := k // first frame read from the source
 	stop := end
