@@ -134,14 +134,8 @@ func parseLayerList(flag, list string) ([]vgg.Point, error) {
 func checkNetSize(w, h int, layers ...[]vgg.Point) error {
 	for _, ls := range layers {
 		for _, p := range ls {
-			pools := 0
-			for _, after := range []int{1, 3, 7, 11} { // the convolutions a pool follows
-				if p.Conv > after {
-					pools++
-				}
-			}
-			if w>>pools < 1 || h>>pools < 1 {
-				return fmt.Errorf("--size: a %dx%d image is too small for layer %s (it needs %d pixels a side)", w, h, p, 1<<pools)
+			if side := vgg.MinSide(p); w < side || h < side {
+				return fmt.Errorf("--size: a %dx%d image is too small for layer %s (it needs %d pixels a side)", w, h, p, side)
 			}
 		}
 	}
@@ -270,14 +264,7 @@ func (sr *series) close(err error) error {
 // parentheses, "conv3_2 (seed 2)" as conv3_2-seed2.png.
 func runFileName(label string) string {
 	name := strings.NewReplacer(" (seed ", "-seed", ")", "").Replace(label)
-	name = strings.Map(func(r rune) rune {
-		switch {
-		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '_', r == '+', r == '-', r == '.':
-			return r
-		}
-		return '-'
-	}, name)
-	return name + ".png"
+	return fileSafe(name) + ".png"
 }
 
 // countNoun says how many nouns there are: "1 seed", "2 seeds".

@@ -28,6 +28,18 @@ var featureIndex = [NumConv]int{0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 
 // poolAfter reports whether a 2×2 max-pool follows convolution i (0-based).
 func poolAfter(i int) bool { return i == 1 || i == 3 || i == 7 || i == 11 || i == 15 }
 
+// MinSide is the smallest image side that still reaches p: each max-pool
+// before its convolution halves the image.
+func MinSide(p Point) int {
+	side := 1
+	for i := 0; i < p.Conv; i++ {
+		if poolAfter(i) {
+			side *= 2
+		}
+	}
+	return side
+}
+
 // Point is a place in the network whose activation can be read: the output
 // of convolution Conv (0-based), before its ReLU or, with ReLU set, after it.
 type Point struct {

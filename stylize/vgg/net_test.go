@@ -54,6 +54,31 @@ func TestActivationsMatchPyTorch(t *testing.T) {
 	}
 }
 
+func TestMinSide(t *testing.T) {
+	for _, tc := range []struct {
+		layer string
+		want  int
+	}{{"conv1_1", 1}, {"relu1_2", 1}, {"conv2_1", 2}, {"conv3_1", 4}, {"relu4_2", 8}, {"conv5_1", 16}, {"conv5_4", 16}} {
+		p, err := ParseLayer(tc.layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := MinSide(p); got != tc.want {
+			t.Errorf("MinSide(%s) = %d, want %d", tc.layer, got, tc.want)
+		}
+		// New agrees: one pixel less fails, the minimum works.
+		w := randomWeights(p.Conv+1, Caffe, 1)
+		if _, err := New(w, tc.want, tc.want, []Point{p}, 1); err != nil {
+			t.Errorf("%s at %d px: %v", tc.layer, tc.want, err)
+		}
+		if tc.want > 1 {
+			if _, err := New(w, tc.want-1, tc.want, []Point{p}, 1); err == nil {
+				t.Errorf("%s at %d px: no error", tc.layer, tc.want-1)
+			}
+		}
+	}
+}
+
 func TestParseLayer(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
