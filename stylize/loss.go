@@ -21,18 +21,20 @@ const (
 	Tutorial = "tutorial"
 )
 
-// Weights scale the loss terms.
+// Weights scale the loss terms. Temporal weighs the distance to the
+// problem's anchors (see Problem.SetAnchors).
 type Weights struct {
-	Content, Style, TV float64
+	Content, Style, TV, Temporal float64
 }
 
 // Loss is the objective at one image: the unweighted term of each content
-// and style layer, the unweighted total variation, and the weighted sums.
+// and style layer, the unweighted total variation and temporal terms, and
+// the weighted sums.
 type Loss struct {
-	ContentTerms, StyleTerms []float64
-	TVTerm                   float64
-	Content, Style, TV       float64 // weighted sums
-	Total                    float64
+	ContentTerms, StyleTerms     []float64
+	TVTerm, TemporalTerm         float64
+	Content, Style, TV, Temporal float64 // weighted sums
+	Total                        float64
 }
 
 // gram computes G = F Fᵀ / (c·n) for F = [c][n].

@@ -74,6 +74,7 @@ type Problem struct {
 	sScale  []float64
 	grads   [][]float32 // gradient at each tap
 	gram    [][]float32 // Gram scratch per style layer
+	anchors []Anchor    // temporal targets
 }
 
 // NewProblem builds the objective of spec for the content image, with the
@@ -173,7 +174,11 @@ func (p *Problem) Eval(x Image, grad []float32) Loss {
 		l.TVTerm = tv(x, spec.Weights.TV, grad)
 		l.TV = spec.Weights.TV * l.TVTerm
 	}
-	l.Total = l.Content + l.Style + l.TV
+	if spec.Weights.Temporal != 0 && len(p.anchors) > 0 {
+		l.TemporalTerm = temporal(x, p.anchors, spec.Weights.Temporal, grad)
+		l.Temporal = spec.Weights.Temporal * l.TemporalTerm
+	}
+	l.Total = l.Content + l.Style + l.TV + l.Temporal
 	return l
 }
 

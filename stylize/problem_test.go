@@ -120,8 +120,9 @@ func TestMatchesPyTorch(t *testing.T) {
 	}
 }
 
-// TestLossGradientFiniteDifference checks the content, style and total
-// variation gradients of both normalizations against central differences.
+// TestLossGradientFiniteDifference checks the content, style, total
+// variation and temporal gradients of both normalizations against central
+// differences.
 // Taps before the first ReLU keep the objective smooth, so the differences
 // are exact up to rounding.
 func TestLossGradientFiniteDifference(t *testing.T) {
@@ -136,6 +137,15 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 	}
 	content, style, x := img(), img(), img()
 	layers := []vgg.Point{{Conv: 0}}
+	// Two temporal anchors whose masks mix 0, 1 and fractional weights.
+	var anchors []Anchor
+	for range 2 {
+		a := Anchor{Image: img(), Mask: make([]float32, x.W*x.H)}
+		for i := range a.Mask {
+			a.Mask[i] = float32(rng.IntN(3)) / 2
+		}
+		anchors = append(anchors, a)
+	}
 	for _, tc := range []struct {
 		norm string
 		wt   Weights
@@ -144,6 +154,8 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 		{Default, Weights{Content: 1, Style: 10}},
 		{Default, Weights{TV: 5}},
 		{Tutorial, Weights{Content: 1, Style: 1e-3, TV: 1e4}},
+		{Default, Weights{Temporal: 3}},
+		{Tutorial, Weights{Content: 1, Style: 0.01, TV: 100, Temporal: 1e3}},
 	} {
 		t.Run(tc.norm, func(t *testing.T) {
 			st, err := NewStyle(w, style, layers, 1)
@@ -152,6 +164,9 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 			}
 			p, err := NewProblem(w, content, st, Spec{ContentLayers: layers, StyleLayers: layers, Weights: tc.wt, Normalization: tc.norm, Threads: 1})
 			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.SetAnchors(anchors); err != nil {
 				t.Fatal(err)
 			}
 			grad := make([]float32, len(x.Pix))
@@ -187,6 +202,56 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTemporalTerm checks the temporal term against its definition,
+// (1/D) Σ mask·(x − anchor)² summed over anchors, and that it enters the
+// total with its weight.
+func TestTemporalTerm(t *testing.T) {
+	w := loadWeights(t)
+	x, a, b := NewImage(4, 3), NewImage(4, 3), NewImage(4, 3)
+	n := 12
+	for i := range x.Pix {
+		x.Pix[i] = float32(i%7) / 7
+		a.Pix[i] = float32(i%5) / 5
+		b.Pix[i] = 0.5
+	}
+	ma, mb := make([]float32, n), make([]float32, n)
+	ma[0], ma[5], mb[11] = 1, 0.5, 1
+	var want float64
+	for c := 0; c < 3; c++ {
+		for i := 0; i < n; i++ {
+			da, db := float64(x.Pix[c*n+i]-a.Pix[c*n+i]), float64(x.Pix[c*n+i]-b.Pix[c*n+i])
+			want += float64(ma[i])*da*da + float64(mb[i])*db*db
+		}
+	}
+	want /= float64(3 * n)
+	p, err := NewProblem(w, x, nil, Spec{ContentLayers: []vgg.Point{{}}, Weights: Weights{Content: 1, Temporal: 7}, Normalization: Default, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grad := make([]float32, len(x.Pix))
+	if l := p.Eval(x, grad); l.TemporalTerm != 0 || l.Temporal != 0 {
+		t.Fatalf("no anchors: temporal term %g, weighted %g", l.TemporalTerm, l.Temporal)
+	}
+	if err := p.SetAnchors([]Anchor{{a, ma}, {b, mb}}); err != nil {
+		t.Fatal(err)
+	}
+	l := p.Eval(x, grad)
+	if math.Abs(l.TemporalTerm-want) > 1e-6*want {
+		t.Errorf("temporal term %.9g, want %.9g", l.TemporalTerm, want)
+	}
+	if math.Abs(l.Temporal-7*want) > 1e-6*want || math.Abs(l.Total-l.Content-l.Temporal) > 1e-9 {
+		t.Errorf("weighted temporal %g (want %g), total %g, content %g", l.Temporal, 7*want, l.Total, l.Content)
+	}
+	for _, bad := range [][]Anchor{
+		{{Image: NewImage(3, 3), Mask: ma}},
+		{{Image: a, Mask: ma[:5]}},
+	} {
+		if err := p.SetAnchors(bad); err == nil {
+			t.Errorf("SetAnchors accepted a %dx%d anchor with %d mask values", bad[0].Image.W, bad[0].Image.H, len(bad[0].Mask))
+		}
 	}
 }
 
