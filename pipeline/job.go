@@ -33,6 +33,9 @@ type Job struct {
 	TVWeight      float64  `json:"tv_weight" flag:"--tv-weight"`
 	Normalization string   `json:"normalization" flag:"--normalization"`
 
+	TemporalWeight float64 `json:"temporal_weight" flag:"--temporal-weight"`
+	TemporalFrames []int   `json:"temporal_frames,omitempty" flag:"--temporal-frames"`
+
 	WarmStart  string  `json:"warm_start" flag:"--warm-start"`
 	StepsFirst int     `json:"steps_first" flag:"--steps-first"`
 	Steps      int     `json:"steps" flag:"--steps"`
@@ -56,7 +59,7 @@ func (j Job) diff(o Job) string {
 		if reflect.DeepEqual(x, y) {
 			continue
 		}
-		if xs, ok := x.([]string); ok && len(xs) == 0 && len(y.([]string)) == 0 {
+		if a.Field(i).Kind() == reflect.Slice && a.Field(i).Len() == 0 && b.Field(i).Len() == 0 {
 			continue // nil and empty
 		}
 		f := t.Field(i)

@@ -14,12 +14,17 @@ import (
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/optim"
 	"github.com/gogh-video/gogh/stylize/vgg"
+	"github.com/gogh-video/gogh/temporal"
 )
 
 // Warm starts: how a frame's optimization is initialized.
 const (
 	// WarmPrev starts frame t from the stylized frame t−1.
 	WarmPrev = "prev"
+	// WarmFlow starts frame t from the stylized frame t−1 warped along
+	// the optical flow into frame t, with the pixels the warp cannot carry
+	// taken from the content frame (see temporal.History.WarmStart).
+	WarmFlow = "flow"
 	// WarmNone starts every frame from its content frame.
 	WarmNone = "none"
 )
@@ -36,7 +41,12 @@ type Config struct {
 	// Overlap is the number of warm-up frames before every segment but
 	// the first (warm start prev only); see Split. Use DefaultOverlap.
 	Overlap   int
-	WarmStart string // WarmPrev or WarmNone
+	WarmStart string // WarmPrev, WarmFlow or WarmNone
+	// TemporalFrames are the frame distances (1 = the previous frame)
+	// whose stylized frames, warped along the flow, anchor a frame through
+	// the temporal loss of weight Spec.Weights.Temporal; nil means {1}.
+	// Chains only (not WarmNone).
+	TemporalFrames []int
 	// StepsFirst is the evaluations for a frame that starts cold: the
 	// first frame of a chain, and every frame with WarmNone. Steps is the
 	// evaluations for a warm-started frame.
@@ -77,8 +87,12 @@ func (c *Config) check() error {
 		return fmt.Errorf("--workers: must be at least 1, got %d", c.Workers)
 	case c.Threads < 1:
 		return fmt.Errorf("threads per worker: must be at least 1, got %d", c.Threads)
-	case c.WarmStart != WarmPrev && c.WarmStart != WarmNone:
-		return fmt.Errorf("--warm-start: unknown %q (want %s or %s)", c.WarmStart, WarmNone, WarmPrev)
+	case c.WarmStart != WarmPrev && c.WarmStart != WarmFlow && c.WarmStart != WarmNone:
+		return fmt.Errorf("--warm-start: unknown %q (want %s, %s or %s)", c.WarmStart, WarmNone, WarmPrev, WarmFlow)
+	case c.Spec.Weights.Temporal < 0:
+		return fmt.Errorf("--temporal-weight: must not be negative, got %g", c.Spec.Weights.Temporal)
+	case c.Spec.Weights.Temporal > 0 && c.WarmStart == WarmNone:
+		return errors.New("--temporal-weight: needs a warm-start chain (--warm-start prev or flow), not none")
 	case c.StepsFirst < 1:
 		return fmt.Errorf("--steps-first: must be at least 1, got %d", c.StepsFirst)
 	case c.Steps < 1:
@@ -90,8 +104,35 @@ func (c *Config) check() error {
 	case c.Frames < 1:
 		return fmt.Errorf("no frames to stylize")
 	}
-	_, err := stylize.NewOptimizer(c.Optimizer, c.LR)
+	if _, err := stylize.NewOptimizer(c.Optimizer, c.LR); err != nil {
+		return err
+	}
+	// Validates the frame distances without allocating anything.
+	_, err := temporal.NewHistory(1, 1, false, c.lossLags(), temporal.DefaultFlowOptions())
 	return err
+}
+
+// lossLags returns the temporal loss's frame distances (nil without it).
+func (c *Config) lossLags() []int {
+	switch {
+	case c.Spec.Weights.Temporal == 0:
+		return nil
+	case len(c.TemporalFrames) == 0:
+		return []int{1}
+	}
+	return c.TemporalFrames
+}
+
+// lookBack returns how many past frames a chain needs to paint the next.
+func (c *Config) lookBack() int {
+	n := 0
+	if c.WarmStart == WarmPrev || c.WarmStart == WarmFlow {
+		n = 1
+	}
+	if l := c.lossLags(); len(l) > 0 {
+		n = max(n, l[len(l)-1])
+	}
+	return n
 }
 
 // job returns the job record of c.
@@ -100,6 +141,7 @@ func (c *Config) job() Job {
 	j.Width, j.Height, j.Frames = c.Width, c.Height, c.Frames
 	j.ContentLayers, j.StyleLayers = names(c.Spec.ContentLayers), names(c.Spec.StyleLayers)
 	j.ContentWeight, j.StyleWeight, j.TVWeight = c.Spec.Weights.Content, c.Spec.Weights.Style, c.Spec.Weights.TV
+	j.TemporalWeight, j.TemporalFrames = c.Spec.Weights.Temporal, c.lossLags()
 	j.Normalization = c.Spec.Normalization
 	j.WarmStart, j.StepsFirst, j.Steps = c.WarmStart, c.StepsFirst, c.Steps
 	j.Workers, j.Overlap = c.Workers, c.Overlap
@@ -173,20 +215,22 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, 
 	return err
 }
 
-// worker is one chain's state: a problem and its images, reused for every
-// frame.
+// worker is one chain's state: a problem, its images and the chain's
+// history, reused for every frame.
 type worker struct {
 	weights *vgg.Weights
 	style   *stylize.Style
 	prob    *stylize.Problem
 	opt     optim.Optimizer
+	hist    *temporal.History
 	content stylize.Image
 	x       stylize.Image
 	rgb     []byte
 }
 
 // segment paints one segment's unsaved frames, and its warm-up frames for
-// the cross-fade if any is missing.
+// the cross-fade if any is missing. A chain that resumes reads the frames
+// it needs to look back at (see Config.lookBack) from their saved images.
 func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weights, style *stylize.Style,
 	src Source, saved []bool, report func(FrameResult)) error {
 	end := seg.First + seg.Count
@@ -216,32 +260,39 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 	if wk.opt, err = stylize.NewOptimizer(c.Optimizer, c.LR); err != nil {
 		return err
 	}
+	if c.WarmStart != WarmNone {
+		wk.hist, err = temporal.NewHistory(c.Width, c.Height, c.WarmStart == WarmFlow, c.lossLags(), temporal.DefaultFlowOptions())
+		if err != nil {
+			return err
+		}
+	}
+	// restored says where frame i was saved, if the chain reads it back
+	// instead of painting it.
+	restored := func(i int) (string, bool) {
+		switch {
+		case i >= seg.First && i < k:
+			return FramePath(c.Workdir, i), true
+		case i >= fadeFrom && i < seg.First && fadeSaved:
+			return WarmPath(c.Workdir, i), true
+		}
+		return "", false
+	}
 	from := k // first frame read from the source
 	stop := end
-	warm := false
 	switch {
 	case c.WarmStart == WarmNone:
 	case !fadeSaved:
 		// Paint the warm-up (again) to save its missing frames; saved
-		// frames of the segment are then skipped, and the chain goes on
+		// frames of the segment are then read back, and the chain goes on
 		// from the last of them.
 		from = seg.First - seg.Warmup
 		if k == end {
 			stop = seg.First
 		}
-	case k > seg.First:
-		// Resuming inside the chain: continue from its last saved frame.
-		if err := wk.load(c, FramePath(c.Workdir, k-1)); err != nil {
-			return fmt.Errorf("resuming after frame %d: %w", k-1, err)
-		}
-		warm = true
-	case seg.Fade > 0:
-		// Resuming at the segment's start: the warm-up's last frame is
-		// saved, and the chain continues from it.
-		if err := wk.load(c, WarmPath(c.Workdir, k-1)); err != nil {
-			return fmt.Errorf("resuming after warm-up frame %d: %w", k-1, err)
-		}
-		warm = true
+	case k > seg.First || seg.Fade > 0:
+		// Resuming inside the chain, or at the segment's start after a
+		// saved warm-up: read back the last frames it looks back at.
+		from = max(k-c.lookBack(), fadeFrom)
 	default:
 		from = seg.First - seg.Warmup
 	}
@@ -250,6 +301,7 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		return fmt.Errorf("frames %d-%d: %w", from, stop-1, err)
 	}
 	defer rd.Close()
+	warm := false
 	for i := from; i < stop; i++ {
 		if err := rd.ReadFrame(wk.rgb); err != nil {
 			if errors.Is(err, io.EOF) {
@@ -260,21 +312,20 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		if c.WarmStart == WarmNone && saved[i] {
 			continue // independent frame saved earlier
 		}
-		if i >= seg.First && i < k {
-			// Saved earlier (after a repainted warm-up).
-			if i == k-1 {
-				if err := wk.load(c, FramePath(c.Workdir, i)); err != nil {
-					return fmt.Errorf("resuming after frame %d: %w", i, err)
-				}
-				warm = true
+		RGBToImage(wk.rgb, wk.content)
+		if path, ok := restored(i); ok && c.WarmStart != WarmNone {
+			if err := wk.load(c, path); err != nil {
+				return fmt.Errorf("resuming after frame %d: %w", i, err)
 			}
+			wk.hist.Push(wk.content, wk.x)
+			warm = true
 			continue
 		}
 		r, err := wk.paint(ctx, c, i, warm)
 		if err != nil {
 			return err
 		}
-		warm = c.WarmStart == WarmPrev
+		warm = c.WarmStart != WarmNone
 		if i < seg.First {
 			if i >= fadeFrom {
 				if err := stylize.SavePNG(WarmPath(c.Workdir, i), wk.x); err != nil {
@@ -297,7 +348,7 @@ func (wk *worker) load(c *Config, path string) error {
 	if err := readPNG(path, c.Width, c.Height, wk.rgb); err != nil {
 		return err
 	}
-	rgbToImage(wk.rgb, wk.x)
+	RGBToImage(wk.rgb, wk.x)
 	return nil
 }
 
@@ -306,13 +357,12 @@ func exists(path string) bool {
 	return err == nil
 }
 
-// paint stylizes frame i (in wk.rgb) into wk.x, starting from wk.x when
-// warm and from the content otherwise, and rounds the result to the 8 bits
-// it is saved in, so the next frame starts from exactly what a resumed run
-// would read back.
+// paint stylizes frame i (in wk.content) into wk.x, starting cold from
+// the content or, when warm, as c.WarmStart says, and rounds the result to
+// the 8 bits it is saved in, so the next frame starts from exactly what a
+// resumed run would read back.
 func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (FrameResult, error) {
 	start := time.Now()
-	rgbToImage(wk.rgb, wk.content)
 	if wk.prob == nil {
 		spec := c.Spec
 		spec.Threads = c.Threads
@@ -325,9 +375,20 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 	}
 	steps := c.Steps
+	var anchors []stylize.Anchor
+	if warm && wk.hist != nil {
+		wk.hist.Prepare(wk.content)
+		if c.WarmStart == WarmFlow {
+			wk.hist.WarmStart(wk.content, wk.x)
+		}
+		anchors = wk.hist.Anchors()
+	}
 	if !warm {
 		copy(wk.x.Pix, wk.content.Pix)
 		steps = c.StepsFirst
+	}
+	if err := wk.prob.SetAnchors(anchors); err != nil {
+		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 	}
 	n := 0
 	loss, err := wk.prob.Run(ctx, wk.x, steps, wk.opt, func(s stylize.Step) { n = s.N })
@@ -338,5 +399,8 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 	}
 	quantize(wk.x)
+	if wk.hist != nil {
+		wk.hist.Push(wk.content, wk.x)
+	}
 	return FrameResult{Index: i, Loss: loss, Steps: n, Seconds: time.Since(start).Seconds()}, nil
 }

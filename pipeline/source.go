@@ -44,9 +44,9 @@ func WarmPath(workdir string, i int) string {
 	return filepath.Join(workdir, fmt.Sprintf("warm-%06d.png", i))
 }
 
-// rgbToImage converts an RGB24 frame into im's planes (im's size), with
+// RGBToImage converts an RGB24 frame into im's planes (im's size), with
 // the same 8-bit to float conversion as stylize.FromImage.
-func rgbToImage(rgb []byte, im stylize.Image) {
+func RGBToImage(rgb []byte, im stylize.Image) {
 	n := im.W * im.H
 	for i := range n {
 		im.Pix[i] = float32(rgb[3*i]) / 255

@@ -78,13 +78,65 @@ func LossPlot(runs []Run, pngPath, svgPath string) error {
 	if p.Y.Max <= p.Y.Min {
 		p.Y.Max = 10 * p.Y.Min
 	}
+	return savePlot(p, "loss plot", pngPath, svgPath)
+}
+
+// Series is one line of a SeriesPlot: points (X[i], Y[i]); NaN and
+// infinite values are left out.
+type Series struct {
+	Name string
+	X, Y []float64
+}
+
+// SeriesPlot draws series as lines (a colour and marker each, linear
+// axes from zero) and writes the chart as a PNG to pngPath and an SVG to
+// svgPath (either may be empty to skip it).
+func SeriesPlot(title, xLabel, yLabel string, series []Series, pngPath, svgPath string) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xLabel
+	p.Y.Label.Text = yLabel
+	p.Legend.Top = true
+	p.Y.Min = 0
+	p.Add(plotter.NewGrid())
+	points := 0
+	for k, s := range series {
+		var xys plotter.XYs
+		for i, x := range s.X {
+			if y := s.Y[i]; !math.IsNaN(y) && !math.IsInf(y, 0) && !math.IsNaN(x) && !math.IsInf(x, 0) {
+				xys = append(xys, plotter.XY{X: x, Y: y})
+			}
+		}
+		if len(xys) == 0 {
+			continue
+		}
+		points += len(xys)
+		l, sc, err := plotter.NewLinePoints(xys)
+		if err != nil {
+			return fmt.Errorf("plot %q: %s: %w", title, s.Name, err)
+		}
+		l.Color, sc.Color = plotutil.Color(k), plotutil.Color(k)
+		l.Width = vg.Points(1.5)
+		sc.Shape = plotutil.Shape(k)
+		p.Add(l, sc)
+		p.Legend.Add(s.Name, l, sc)
+	}
+	if points == 0 {
+		return fmt.Errorf("plot %q: no points to plot", title)
+	}
+	return savePlot(p, "plot "+title, pngPath, svgPath)
+}
+
+// savePlot writes p as a PNG to pngPath and an SVG to svgPath, skipping
+// an empty path; what names the plot in errors.
+func savePlot(p *plot.Plot, what, pngPath, svgPath string) error {
 	for _, out := range []struct{ path, format string }{{pngPath, "png"}, {svgPath, "svg"}} {
 		if out.path == "" {
 			continue
 		}
 		c, err := p.WriterTo(plotW, plotH, out.format)
 		if err != nil {
-			return fmt.Errorf("loss plot: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		if err := replaceFile(out.path, func(w io.Writer) error { _, err := c.WriteTo(w); return err }); err != nil {
 			return err

@@ -1,8 +1,15 @@
 // Package temporal provides the groundwork for temporal consistency in
 // video style transfer: optical flow fields and their Middlebury .flo
 // files, backward warping, Ruder et al.'s reliability (occlusion / motion
-// boundary) masks, and a consistency metric. Flow estimation itself is not
-// part of this package yet; flows are read from files or built by callers.
+// boundary) masks, and a consistency metric.
+//
+// Flows are estimated by Estimator, a pure-Go Dense Inverse Search
+// (Kroeger et al. 2016, as in OpenCV's DISOpticalFlow): coarse-to-fine
+// inverse-compositional patch matching on a luminance pyramid, patch
+// flows densified by photometrically weighted averaging, and a
+// variational refinement on every scale. It is single-threaded and
+// allocation-free after NewEstimator; run one Estimator per goroutine to
+// use several cores. Flows can also be read from .flo files.
 package temporal
 
 import (

@@ -18,10 +18,17 @@ package temporal
 //
 // and 1 elsewhere. It panics if the flows are malformed or differ in size.
 func Reliability(fwd, bwd Flow) []float32 {
+	c := make([]float32, bwd.W*bwd.H)
+	reliability(fwd, bwd, c)
+	return c
+}
+
+// reliability writes Reliability(fwd, bwd) into c.
+func reliability(fwd, bwd Flow, c []float32) {
 	mustMatch("Reliability", fwd, bwd.W, bwd.H)
 	mustMatch("Reliability", bwd, fwd.W, fwd.H)
 	w, h := bwd.W, bwd.H
-	c := make([]float32, w*h)
+	clear(c)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			i := y*w + x
@@ -44,7 +51,6 @@ func Reliability(fwd, bwd Flow) []float32 {
 			c[i] = 1
 		}
 	}
-	return c
 }
 
 // diff returns the differences of u and v between indices a and b, over

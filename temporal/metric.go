@@ -29,6 +29,12 @@ func WarpingError(prev, cur stylize.Image, flow Flow, mask []float32) float64 {
 		panic(fmt.Sprintf("temporal: WarpingError: mask has %d values, want %d", len(mask), n))
 	}
 	warped := stylize.NewImage(cur.W, cur.H)
+	return warpingError(prev, cur, flow, mask, warped)
+}
+
+// warpingError is WarpingError with a scratch image for the warp.
+func warpingError(prev, cur stylize.Image, flow Flow, mask []float32, warped stylize.Image) float64 {
+	n := cur.W * cur.H
 	Warp(prev, flow, warped)
 	var sum, weight float64
 	for i := 0; i < n; i++ {
@@ -51,4 +57,67 @@ func WarpingError(prev, cur stylize.Image, flow Flow, mask []float32) float64 {
 		return math.NaN()
 	}
 	return sum / (3 * weight)
+}
+
+// Consistency scores stylized frames for temporal consistency against the
+// motion of their input frames: feed it the input frames in order with
+// Next, and after each call score any stylized version of the last two
+// with Error. Flows and masks are computed once per input pair, so one
+// Consistency scores several stylizations of a clip at the cost of one.
+// Its buffers are allocated once; it is not safe for concurrent use.
+type Consistency struct {
+	est      *Estimator
+	prev     stylize.Image
+	bwd, fwd Flow
+	mask     []float32
+	warped   stylize.Image
+	n        int // input frames seen
+}
+
+// NewConsistency returns a Consistency for w×h frames.
+func NewConsistency(w, h int, opt FlowOptions) *Consistency {
+	return &Consistency{
+		est:    NewEstimator(w, h, opt),
+		prev:   stylize.NewImage(w, h),
+		bwd:    NewFlow(w, h),
+		fwd:    NewFlow(w, h),
+		mask:   make([]float32, w*h),
+		warped: stylize.NewImage(w, h),
+	}
+}
+
+// Next takes input frame t: it computes the backward flow from frame t to
+// t−1, the forward flow back, and their reliability mask (see
+// Reliability).
+func (c *Consistency) Next(input stylize.Image) {
+	if c.n > 0 {
+		c.est.Flow(input, c.prev, c.bwd)
+		c.est.Flow(c.prev, input, c.fwd)
+		reliability(c.fwd, c.bwd, c.mask)
+	}
+	copy(c.prev.Pix, input.Pix)
+	c.n++
+}
+
+// Error returns the warping error (see WarpingError) between the
+// stylized versions of input frames t−1 and t, with the flow and mask of
+// the input frames; NaN before the second input frame.
+func (c *Consistency) Error(prev, cur stylize.Image) float64 {
+	if c.n < 2 {
+		return math.NaN()
+	}
+	return warpingError(prev, cur, c.bwd, c.mask, c.warped)
+}
+
+// Reliable returns the fraction of frame t's pixels that the mask keeps
+// (0 before the second input frame).
+func (c *Consistency) Reliable() float64 {
+	if c.n < 2 {
+		return 0
+	}
+	var s float64
+	for _, m := range c.mask {
+		s += float64(m)
+	}
+	return s / float64(len(c.mask))
 }

@@ -19,30 +19,21 @@ import (
 	"github.com/gogh-video/gogh/encode"
 	"github.com/gogh-video/gogh/pipeline"
 	"github.com/gogh-video/gogh/samples"
-	"github.com/gogh-video/gogh/stylize"
 )
 
 // videoRun holds the flags of gogh video.
 type videoRun struct {
-	objective
-	style, out  string
-	start, end  secondsFlag
-	frames      string
-	fps, outFPS float64
+	clipFlags
+	out         string
+	outFPS      float64
 	interpolate string
-	size        int
 	workers     int
 	overlap     int
 	warmStart   string
-	stepsFirst  int
-	steps       int
-	optimizer   string
-	lr          float64
 	workdir     string
 	resume      bool
 	noAudio     bool
 	logPath     string
-	stderr      io.Writer // notes on the default samples, download progress
 }
 
 // getSample fetches a sample by name; tests replace it to simulate being
@@ -56,7 +47,10 @@ func newVideoCmd() *cobra.Command {
 		Short: "Paint every frame of a video in the style of an image",
 		Long: `Paint the frames of a video one by one in the style of an image. With --warm-start
 prev each frame starts from the stylized previous frame, which keeps the video from
-flickering and needs fewer steps. Each finished frame is saved as a PNG in the work
+flickering and needs fewer steps; with --warm-start flow that frame is first warped
+along the optical flow, so the painting moves with the scene. --temporal-weight adds
+a loss that holds each frame to the previous one where the flow is reliable
+(Ruder, Dosovitskiy & Brox 2016; see "gogh compare"). Each finished frame is saved as a PNG in the work
 dir: a stopped run (Ctrl-C, crash) continues with --resume. The frames are then
 encoded as H.264 with the input's audio.
 
@@ -76,27 +70,17 @@ So "gogh video -o starry.mp4" is a complete run, and
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&r.style, "style", "s", "", "style image (PNG, JPEG, GIF, WebP) (default: the "+samples.DefaultStyle+" sample)")
 	fs.StringVarP(&r.out, "output", "o", "", "output video (.mp4, .mov, .mkv)")
-	fs.Var(&r.start, "start", "start of the range in seconds (\"2.5\" or \"2.5s\")")
-	fs.Var(&r.end, "end", "end of the range in seconds (default: the end of the video)")
-	fs.StringVar(&r.frames, "frames", "", "frame range a:b (b excluded, counted at --fps; instead of --start/--end)")
-	fs.Float64Var(&r.fps, "fps", 0, "frame rate to stylize at (default: the video's)")
 	fs.Float64Var(&r.outFPS, "out-fps", 0, "frame rate of the output (default: --fps, so the video keeps its speed); without --interpolate a different rate changes the speed (slow motion below --fps)")
 	fs.StringVar(&r.interpolate, "interpolate", "", "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
-	fs.IntVar(&r.size, "size", 256, "longer side of the frames in pixels; the style image is scaled to it too")
 	fs.IntVar(&r.workers, "workers", 1, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
 	fs.IntVar(&r.overlap, "overlap", pipeline.DefaultOverlap, "warm-up frames a worker paints before its segment, so its first frame is warm-started; the video cross-fades over them from the previous worker's frames")
-	fs.StringVar(&r.warmStart, "warm-start", pipeline.WarmPrev, "start of each frame: prev (the previous stylized frame) or none (its content frame)")
-	fs.IntVar(&r.stepsFirst, "steps-first", 300, "evaluations for a frame that starts cold (the first of a chain; every frame with --warm-start none)")
-	fs.IntVar(&r.steps, "steps", 100, "evaluations for a warm-started frame: it starts from the previous stylized frame, already close to its own optimum, so it needs far fewer than --steps-first")
-	fs.StringVar(&r.optimizer, "optimizer", "lbfgs", "lbfgs or adam")
-	fs.Float64Var(&r.lr, "lr", 0, "Adam learning rate (default 0.02)")
+	fs.StringVar(&r.warmStart, "warm-start", pipeline.WarmPrev, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow, new pixels from the content frame) or none (its content frame)")
 	fs.StringVar(&r.workdir, "workdir", "", "directory for the stylized frames (PNG) and job.json (default: OUT.frames)")
 	fs.BoolVar(&r.resume, "resume", false, "keep the frames a stopped run with the same settings saved in the work dir and paint the rest")
 	fs.BoolVar(&r.noAudio, "no-audio", false, "leave the audio out")
 	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps and seconds to this JSON-lines file")
-	r.addFlags(fs)
+	r.addClipFlags(fs, 0)
 	return cmd
 }
 
@@ -145,20 +129,11 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 	default:
 		return fmt.Errorf("-o %s: the output must end in .mp4, .mov, .mkv or .m4v", r.out)
 	}
-	var opts decode.Options
-	if r.frames != "" {
-		if r.start != 0 || r.end != 0 {
-			return fmt.Errorf("--frames: cannot be combined with --start/--end")
-		}
-		var err error
-		if opts.FromFrame, opts.ToFrame, err = parseFrames(r.frames); err != nil {
-			return err
-		}
+	opts, spec, lags, err := r.check()
+	if err != nil {
+		return err
 	}
-	opts.Start, opts.End, opts.FPS, opts.Size = float64(r.start), float64(r.end), r.fps, r.size
 	switch {
-	case r.size < 1:
-		return fmt.Errorf("--size: must be at least 1, got %d", r.size)
 	case r.outFPS < 0:
 		return fmt.Errorf("--out-fps: must not be negative, got %g", r.outFPS)
 	case r.interpolate != "" && r.interpolate != encode.Dup && r.interpolate != encode.MCI:
@@ -167,23 +142,12 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 		return fmt.Errorf("--workers: must be at least 1, got %d", r.workers)
 	case r.threads/r.workers < 1:
 		return fmt.Errorf("--workers %d: more workers than --threads (%d); each worker needs a thread", r.workers, r.threads)
-	case r.warmStart != pipeline.WarmPrev && r.warmStart != pipeline.WarmNone:
-		return fmt.Errorf("--warm-start: unknown %q (want none or prev)", r.warmStart)
-	case r.stepsFirst < 1:
-		return fmt.Errorf("--steps-first: must be at least 1, got %d", r.stepsFirst)
-	case r.steps < 1:
-		return fmt.Errorf("--steps: must be at least 1, got %d", r.steps)
+	case r.warmStart != pipeline.WarmPrev && r.warmStart != pipeline.WarmFlow && r.warmStart != pipeline.WarmNone:
+		return fmt.Errorf("--warm-start: unknown %q (want none, prev or flow)", r.warmStart)
+	case r.temporalWeight > 0 && r.warmStart == pipeline.WarmNone:
+		return fmt.Errorf("--temporal-weight: needs --warm-start prev or flow (frames painted in a chain), not none")
 	case r.overlap < 0:
 		return fmt.Errorf("--overlap: must not be negative, got %d", r.overlap)
-	case r.lr < 0:
-		return fmt.Errorf("--lr: must not be negative, got %g", r.lr)
-	}
-	if _, err := stylize.NewOptimizer(r.optimizer, r.lr); err != nil {
-		return err
-	}
-	spec, err := r.spec()
-	if err != nil {
-		return err
 	}
 	if err := checkWritable("-o", r.out); err != nil {
 		return err
@@ -197,34 +161,11 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 	if workdir == "" {
 		workdir = r.out + ".frames"
 	}
-	if err := decode.CheckFFmpeg(); err != nil {
-		return err
-	}
-	if in, err = r.defaults(ctx, in); err != nil {
-		return err
-	}
-	info, err := decode.Probe(ctx, in)
+	cl, err := r.open(ctx, in, opts, spec)
 	if err != nil {
 		return err
 	}
-	plan, err := info.Plan(opts)
-	if err != nil {
-		return err
-	}
-	styleImg, err := loadImage("--style", r.style, r.size)
-	if err != nil {
-		return err
-	}
-	w, err := r.network(spec)
-	if err != nil {
-		return err
-	}
-	style, err := stylize.NewStyle(w, styleImg, spec.StyleLayers, spec.Threads)
-	if err != nil {
-		return err
-	}
-	absIn, _ := filepath.Abs(in)
-	absStyle, _ := filepath.Abs(r.style)
+	in, info, plan := cl.in, cl.info, cl.plan
 	flog, err := newFrameLog(r.logPath, r.resume, plan.Count, stdout)
 	if err != nil {
 		return err
@@ -234,14 +175,12 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 		plan.Count, in, plan.Width, plan.Height, plan.FPS, r.workers, threads, r.warmStart, workdir)
 	c := pipeline.Config{
 		Workdir: workdir, Workers: r.workers, Threads: threads, Overlap: r.overlap,
-		WarmStart: r.warmStart, StepsFirst: r.stepsFirst, Steps: r.steps,
+		WarmStart: r.warmStart, StepsFirst: r.stepsFirst, Steps: r.steps, TemporalFrames: lags,
 		Spec: spec, Optimizer: r.optimizer, LR: r.lr,
 		Width: plan.Width, Height: plan.Height, Frames: plan.Count, Resume: r.resume,
-		Job: pipeline.Job{Input: absIn, Style: absStyle, StyleSize: r.size, FPS: plan.FPS,
-			First: plan.First, Start: plan.Start, End: plan.End},
-		OnFrame: flog.frame,
+		Job: cl.job(), OnFrame: flog.frame,
 	}
-	runErr := pipeline.Run(ctx, w, style, videoSource{path: in, plan: plan}, c)
+	runErr := pipeline.Run(ctx, cl.weights, cl.style, cl.source(), c)
 	if err := flog.close(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -376,7 +315,7 @@ func (l *frameLog) close() error {
 // when -s is, and returns the input to use. The clip falls back to one
 // generated with ffmpeg when it cannot be fetched; the style has no
 // fallback.
-func (r *videoRun) defaults(ctx context.Context, in string) (string, error) {
+func (r *clipFlags) defaults(ctx context.Context, in string) (string, error) {
 	stderr := r.stderr
 	if stderr == nil {
 		stderr = io.Discard

@@ -18,7 +18,7 @@ import (
 func probe(t *testing.T, path string) []map[string]any {
 	t.Helper()
 	out, err := exec.Command("ffprobe", "-v", "error", "-count_frames", "-show_entries",
-		"stream=codec_type,codec_name,pix_fmt,nb_read_frames,r_frame_rate:format=duration", "-of", "json", path).Output()
+		"stream=codec_type,codec_name,pix_fmt,nb_read_frames,r_frame_rate,width,height:format=duration", "-of", "json", path).Output()
 	if err != nil {
 		t.Fatalf("ffprobe %s: %v", path, err)
 	}
@@ -148,6 +148,8 @@ func TestVideoErrors(t *testing.T) {
 		{"unwritable output", []string{"video", in, "-s", style, "-o", filepath.Join(dir, "no", "out.mp4")}, "-o"},
 		{"too many workers", []string{"video", in, "-s", style, "-o", out, "--workers", "3", "--threads", "2"}, "--workers"},
 		{"warm start", []string{"video", in, "-s", style, "-o", out, "--warm-start", "next"}, "--warm-start"},
+		{"temporal loss without chain", []string{"video", in, "-s", style, "-o", out, "--warm-start", "none", "--temporal-weight", "5"}, "--temporal-weight"},
+		{"temporal frames", []string{"video", in, "-s", style, "-o", out, "--temporal-weight", "5", "--temporal-frames", "2,1"}, "--temporal-frames"},
 		{"interpolate", []string{"video", in, "-s", style, "-o", out, "--interpolate", "smooth"}, "--interpolate"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
