@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"sync"
@@ -563,5 +564,34 @@ func TestStaticClip(t *testing.T) {
 	}
 	if step[100] >= step[0] {
 		t.Errorf("consecutive frames differ by %.2f levels with the temporal loss, %.2f without", step[100], step[0])
+	}
+}
+
+// TestSceneCut puts a cut between frames 2 and 3: with the flow warm start
+// frame 3 must start cold (the flow tracks almost nothing across a cut),
+// while frames inside each shot stay warm.
+func TestSceneCut(t *testing.T) {
+	w, style, spec := setup(t)
+	src := movingGradient(6)
+	rng := rand.New(rand.NewPCG(3, 3))
+	for j := range src.frames[3] {
+		src.frames[3][j] = uint8(rng.IntN(256)) // another shot: still noise
+	}
+	src.frames[4], src.frames[5] = src.frames[3], src.frames[3]
+	c := config(t, t.TempDir(), spec)
+	c.Workers, c.WarmStart = 1, WarmFlow
+	steps := map[int]int{}
+	c.OnFrame = func(r FrameResult) { steps[r.Index] = r.Steps }
+	if err := Run(context.Background(), w, style, src, c); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		want := c.Steps
+		if i == 0 || i == 3 {
+			want = c.StepsFirst
+		}
+		if steps[i] != want {
+			t.Errorf("frame %d took %d steps, want %d", i, steps[i], want)
+		}
 	}
 }

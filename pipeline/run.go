@@ -29,6 +29,13 @@ const (
 	WarmNone = "none"
 )
 
+// CutReliable is the fraction of a frame's pixels that the optical flow
+// from the previous frame must track reliably for the frame to be warm
+// started along it or held to it by the temporal loss: below it (a scene
+// cut; consecutive frames of the test clips measure 0.87–0.93) the frame
+// starts cold, from its content, with the cold start's steps.
+const CutReliable = 0.25
+
 // DefaultOverlap is the warm-up of a segment's chain (see [Split]): two
 // frames take a cold start most of the way to where a long chain is.
 const DefaultOverlap = 2
@@ -376,14 +383,19 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 	}
 	steps := c.Steps
 	var anchors []stylize.Anchor
+	cut := false
 	if warm && wk.hist != nil {
 		wk.hist.Prepare(wk.content)
-		if c.WarmStart == WarmFlow {
+		// A scene cut: the previous frame has (almost) nothing to give.
+		cut = wk.hist.Reliable() < CutReliable
+		if c.WarmStart == WarmFlow && !cut {
 			wk.hist.WarmStart(wk.content, wk.x)
 		}
-		anchors = wk.hist.Anchors()
+		if !cut {
+			anchors = wk.hist.Anchors()
+		}
 	}
-	if !warm {
+	if !warm || cut {
 		copy(wk.x.Pix, wk.content.Pix)
 		steps = c.StepsFirst
 	}

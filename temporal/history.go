@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/gogh-video/gogh/stylize"
@@ -159,10 +160,11 @@ func (hs *History) Anchors() []stylize.Anchor {
 }
 
 // Reliable returns the fraction of frame t's pixels that the previous
-// frame's warp covers reliably, after Prepare (0 without one).
+// frame's warp covers reliably, after Prepare; NaN when Prepare had no
+// previous frame or the history does not look at it.
 func (hs *History) Reliable() float64 {
 	if hs.ready == 0 || hs.lags[0] != 1 {
-		return 0
+		return math.NaN()
 	}
 	var s float64
 	for _, c := range hs.raw[0] {

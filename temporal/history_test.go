@@ -63,8 +63,8 @@ func TestHistoryWarmStart(t *testing.T) {
 	}
 	dst := stylize.NewImage(w, h)
 	hs.Prepare(c1)
-	if hs.WarmStart(c1, dst) {
-		t.Fatal("warm start from an empty history")
+	if hs.WarmStart(c1, dst) || !math.IsNaN(hs.Reliable()) {
+		t.Fatalf("warm start from an empty history (reliable fraction %g)", hs.Reliable())
 	}
 	hs.Push(c0, s0)
 	hs.Prepare(c1)

@@ -59,11 +59,36 @@ func warpingError(prev, cur stylize.Image, flow Flow, mask []float32, warped sty
 	return sum / (3 * weight)
 }
 
+// EndPointError is the average end-point error |f − gt| of a flow f
+// against the ground truth gt, over the pixels x whose target x + gt(x)
+// lies at least margin pixels inside the image (NaN if there are none).
+// It panics if the flows differ in size.
+func EndPointError(f, gt Flow, margin float64) float64 {
+	mustMatch("EndPointError", f, gt.W, gt.H)
+	var s float64
+	n := 0
+	for y := 0; y < gt.H; y++ {
+		for x := 0; x < gt.W; x++ {
+			i := y*gt.W + x
+			tx, ty := float64(x)+float64(gt.U[i]), float64(y)+float64(gt.V[i])
+			if tx < margin || ty < margin || tx > float64(gt.W-1)-margin || ty > float64(gt.H-1)-margin {
+				continue
+			}
+			s += math.Hypot(float64(f.U[i]-gt.U[i]), float64(f.V[i]-gt.V[i]))
+			n++
+		}
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return s / float64(n)
+}
+
 // Consistency scores stylized frames for temporal consistency against the
 // motion of their input frames: feed it the input frames in order with
 // Next, and after each call score any stylized version of the last two
-// with Error. Flows and masks are computed once per input pair, so one
-// Consistency scores several stylizations of a clip at the cost of one.
+// with Error. Flows and masks are computed once per input pair, so
+// one Consistency scores several stylizations of a clip at the cost of one.
 // Its buffers are allocated once; it is not safe for concurrent use.
 type Consistency struct {
 	est      *Estimator

@@ -162,29 +162,10 @@ func pair(f []string, opt temporal.FlowOptions, reps int, ests map[[2]int]*tempo
 				return result{}, temporal.Flow{}, fmt.Errorf("%s: margin: %w", f[0], err)
 			}
 		}
-		e, z := epe(flow, gt, margin), epe(zero, gt, margin)
+		e, z := temporal.EndPointError(flow, gt, margin), temporal.EndPointError(zero, gt, margin)
 		r.EPE, r.EPEZero = &e, &z
 	}
 	return r, flow, nil
-}
-
-// epe is the average end-point error of f against gt over the pixels
-// whose ground-truth target stays margin pixels inside the image.
-func epe(f, gt temporal.Flow, margin float64) float64 {
-	var s float64
-	n := 0
-	for y := 0; y < gt.H; y++ {
-		for x := 0; x < gt.W; x++ {
-			i := y*gt.W + x
-			tx, ty := float64(x)+float64(gt.U[i]), float64(y)+float64(gt.V[i])
-			if tx < margin || ty < margin || tx > float64(gt.W-1)-margin || ty > float64(gt.H-1)-margin {
-				continue
-			}
-			s += math.Hypot(float64(f.U[i]-gt.U[i]), float64(f.V[i]-gt.V[i]))
-			n++
-		}
-	}
-	return s / float64(n)
 }
 
 // photo is the mean |from − Warp(to, f)| in 0…255 units.

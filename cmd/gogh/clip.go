@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/gogh-video/gogh/decode"
@@ -49,6 +50,18 @@ func (c *clipFlags) addClipFlags(fs *pflag.FlagSet, temporalWeight float64) {
 	fs.Float64Var(&c.temporalWeight, "temporal-weight", temporalWeight, "weight of the temporal loss: the mean squared difference, over the pixels the optical flow tracks reliably, between a frame and the previous stylized frame warped along the flow (Ruder et al. 2016)")
 	fs.StringVar(&c.temporalFrames, "temporal-frames", "1", "frame distances whose stylized frames the temporal loss warps and compares with, e.g. 1,2,4 for Ruder et al.'s long-term loss")
 	c.addFlags(fs)
+}
+
+// runE returns the cobra RunE of a command with an optional input clip.
+func (c *clipFlags) runE(run func(ctx context.Context, in string, stdout io.Writer) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		in := ""
+		if len(args) == 1 {
+			in = args[0]
+		}
+		c.stderr = cmd.ErrOrStderr()
+		return run(cmd.Context(), in, cmd.OutOrStdout())
+	}
 }
 
 // check checks the flags that need no file and returns the decoding

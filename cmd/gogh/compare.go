@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -71,14 +73,7 @@ one work dir per mode; a summary table goes to stdout.
 
 Without a range, the first ` + strconv.Itoa(defaultCompareEnd) + ` seconds are painted. --resume keeps finished frames.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			in := ""
-			if len(args) == 1 {
-				in = args[0]
-			}
-			r.stderr = cmd.ErrOrStderr()
-			return r.run(cmd.Context(), in, cmd.OutOrStdout())
-		},
+		RunE: r.runE(r.run),
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&r.out, "output", "o", "", "output directory")
@@ -187,7 +182,7 @@ func (r *compareRun) paint(ctx context.Context, cl *clip, spec stylize.Spec, lag
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return fmt.Errorf("-o: %w", err)
 			}
-			log, err := newSecondsLog(filepath.Join(dir, secondsFile), r.resume)
+			log, err := openLog("-o", filepath.Join(dir, framesLog), r.resume)
 			if err != nil {
 				return err
 			}
@@ -204,7 +199,7 @@ func (r *compareRun) paint(ctx context.Context, cl *clip, spec stylize.Spec, lag
 					}
 					mu.Lock()
 					defer mu.Unlock()
-					log.add(f)
+					log.Write(record(f))
 					fmt.Fprintf(stdout, "%-9s frame %d/%d  style %.4g  content %.4g  temporal %.4g  steps %d  %.1fs\n",
 						m.Name, f.Index+1, cl.plan.Count, f.Loss.Style, f.Loss.Content, f.Loss.Temporal, f.Steps, f.Seconds)
 				},
@@ -304,7 +299,7 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 		rep.InputError, rep.Reliable = inErr/float64(plan.Count-1), reliable/float64(plan.Count-1)
 	}
 	for k, m := range compareModes {
-		secs, err := readSecondsLog(filepath.Join(r.out, m.Name, secondsFile))
+		secs, err := readSeconds(filepath.Join(r.out, m.Name, framesLog))
 		if err != nil {
 			return nil, err
 		}
@@ -421,51 +416,25 @@ func (r *compareRun) report(rep *compareReport, stdout io.Writer) error {
 	return nil
 }
 
-// secondsFile is the log, in each mode's work dir, of the seconds each
-// frame took to paint.
-const secondsFile = "seconds.jsonl"
+// framesLog is the log, in each mode's work dir, of its painted frames
+// (see frameRecord).
+const framesLog = "frames.jsonl"
 
-// secondsLog appends a JSON line per painted frame to a file.
-type secondsLog struct{ f *os.File }
-
-type secondsRecord struct {
-	Frame   int     `json:"frame"`
-	Seconds float64 `json:"seconds"`
-	Steps   int     `json:"steps"`
-}
-
-func newSecondsLog(path string, resume bool) (*secondsLog, error) {
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if resume {
-		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("-o: %w", err)
-	}
-	return &secondsLog{f}, nil
-}
-
-func (l *secondsLog) add(r pipeline.FrameResult) {
-	b, _ := json.Marshal(secondsRecord{r.Index, r.Seconds, r.Steps})
-	l.f.Write(append(b, '\n'))
-}
-
-func (l *secondsLog) Close() error { return l.f.Close() }
-
-// readSecondsLog returns the seconds of each frame logged at path; the
-// last line of a frame wins.
-func readSecondsLog(path string) (map[int]float64, error) {
+// readSeconds returns the seconds each frame logged at path took (none
+// if there is no log); the last line of a frame wins.
+func readSeconds(path string) (map[int]float64, error) {
+	secs := map[int]float64{}
 	data, err := os.ReadFile(path)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
+		return secs, nil // painted by a run that kept no log
+	} else if err != nil {
 		return nil, fmt.Errorf("reading the frame times: %w", err)
 	}
-	secs := map[int]float64{}
 	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		if line == "" {
 			continue
 		}
-		var rec secondsRecord
+		var rec frameRecord
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, i+1, err)
 		}

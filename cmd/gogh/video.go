@@ -60,14 +60,7 @@ sample painting "` + samples.DefaultStyle + `" (Van Gogh, The Starry Night): see
 So "gogh video -o starry.mp4" is a complete run, and
 "gogh video --frames 30:60 -o preview.mp4" previews 30 frames of it.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			in := ""
-			if len(args) == 1 {
-				in = args[0]
-			}
-			r.stderr = cmd.ErrOrStderr()
-			return r.run(cmd.Context(), in, cmd.OutOrStdout())
-		},
+		RunE: r.runE(r.run),
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&r.out, "output", "o", "", "output video (.mp4, .mov, .mkv)")
@@ -247,13 +240,9 @@ type frameLog struct {
 func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog, error) {
 	l := &frameLog{out: out, total: total, start: time.Now()}
 	if path != "" {
-		flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-		if resume {
-			flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-		}
-		f, err := os.OpenFile(path, flags, 0o644)
+		f, err := openLog("--log", path, resume)
 		if err != nil {
-			return nil, fmt.Errorf("--log: %w", err)
+			return nil, err
 		}
 		l.jsonl = f
 	}
@@ -265,16 +254,38 @@ func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog,
 	return l, nil
 }
 
-// frameRecord is one line of the --log file.
+// openLog opens a JSON-lines log for writing: appending when resuming,
+// else emptied; flag names it in errors.
+func openLog(flag, path string, resume bool) (*os.File, error) {
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if resume {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flag, err)
+	}
+	return f, nil
+}
+
+// frameRecord is one line of the --log file (and of gogh compare's
+// frames.jsonl).
 type frameRecord struct {
-	Frame   int     `json:"frame"`
-	Worker  int     `json:"worker"`
-	Style   float64 `json:"style"`
-	Content float64 `json:"content"`
-	TV      float64 `json:"tv"`
-	Total   float64 `json:"total"`
-	Steps   int     `json:"steps"`
-	Seconds float64 `json:"seconds"`
+	Frame    int     `json:"frame"`
+	Worker   int     `json:"worker"`
+	Style    float64 `json:"style"`
+	Content  float64 `json:"content"`
+	TV       float64 `json:"tv"`
+	Temporal float64 `json:"temporal"`
+	Total    float64 `json:"total"`
+	Steps    int     `json:"steps"`
+	Seconds  float64 `json:"seconds"`
+}
+
+// record returns the log line of r.
+func record(r pipeline.FrameResult) []byte {
+	b, _ := json.Marshal(frameRecord{r.Index, r.Worker, r.Loss.Style, r.Loss.Content, r.Loss.TV, r.Loss.Temporal, r.Loss.Total, r.Steps, r.Seconds})
+	return append(b, '\n')
 }
 
 func (l *frameLog) frame(r pipeline.FrameResult) {
@@ -287,8 +298,7 @@ func (l *frameLog) frame(r pipeline.FrameResult) {
 	}
 	l.done++
 	if l.jsonl != nil {
-		b, _ := json.Marshal(frameRecord{r.Index, r.Worker, r.Loss.Style, r.Loss.Content, r.Loss.TV, r.Loss.Total, r.Steps, r.Seconds})
-		l.jsonl.Write(append(b, '\n'))
+		l.jsonl.Write(record(r))
 	}
 	per := time.Since(l.start).Seconds() / float64(l.done) // wall time per frame, all workers together
 	eta := time.Duration(per * float64(l.total-l.saved) * float64(time.Second))
