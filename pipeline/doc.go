@@ -33,9 +33,12 @@
 // Each stylized frame is written to Workdir/frame-NNNNNN.png (atomically)
 // as soon as it is done, like each warm-up frame kept for the cross-fade,
 // and Workdir/job.json records the settings. A resumed run skips saved
-// frames and continues each chain from its last saved frame (or, at a
-// segment's start, from its last saved warm-up frame), read back from the
-// PNG; a segment missing a warm-up frame paints its warm-up again.
+// frames and continues each chain from its last saved frames (or, at a
+// segment's start, its last saved warm-up frames), read back from the
+// PNGs together with the content frames: as many as the chain looks back
+// at (one, or the longest --temporal-frames distance), repainting the
+// start of the warm-up when those reach before its saved frames; a
+// segment missing a warm-up frame paints its warm-up again.
 // --workers and --overlap are part of the job (they decide the segments and
 // which warm-up frames are cross-faded), so a resume must use the same
 // ones. Because every chain already passes frames on

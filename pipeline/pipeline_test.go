@@ -567,7 +567,7 @@ func TestStaticClip(t *testing.T) {
 	}
 }
 
-// TestSceneCut puts a cut between frames 2 and 3: with the flow warm start
+// TestSceneCut puts a cut between frames 2 and 3: with either warm start
 // frame 3 must start cold (the flow tracks almost nothing across a cut),
 // while frames inside each shot stay warm.
 func TestSceneCut(t *testing.T) {
@@ -578,20 +578,67 @@ func TestSceneCut(t *testing.T) {
 		src.frames[3][j] = uint8(rng.IntN(256)) // another shot: still noise
 	}
 	src.frames[4], src.frames[5] = src.frames[3], src.frames[3]
-	c := config(t, t.TempDir(), spec)
-	c.Workers, c.WarmStart = 1, WarmFlow
-	steps := map[int]int{}
-	c.OnFrame = func(r FrameResult) { steps[r.Index] = r.Steps }
-	if err := Run(context.Background(), w, style, src, c); err != nil {
+	for _, ws := range []string{WarmFlow, WarmPrev} {
+		c := config(t, t.TempDir(), spec)
+		c.Workers, c.WarmStart = 1, ws
+		steps := map[int]int{}
+		c.OnFrame = func(r FrameResult) { steps[r.Index] = r.Steps }
+		if err := Run(context.Background(), w, style, src, c); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 6 {
+			want := c.Steps
+			if i == 0 || i == 3 {
+				want = c.StepsFirst
+			}
+			if steps[i] != want {
+				t.Errorf("warm start %s: frame %d took %d steps, want %d", ws, i, steps[i], want)
+			}
+		}
+	}
+}
+
+// TestResumeBeforeWarmup resumes a segment whose chain looks back two
+// frames (long-term temporal loss) further than its saved warm-up frames
+// reach (7 frames in segments of 3, 2, 2: the last segment warms up on
+// frames 3 and 4 but saves only frame 4 for the cross-fade). The resumed
+// frames must be the uninterrupted run's.
+func TestResumeBeforeWarmup(t *testing.T) {
+	w, style, spec := setup(t)
+	cfg := func(dir string) Config {
+		c := config(t, dir, spec)
+		c.Workers, c.Frames, c.WarmStart = 3, 7, WarmFlow
+		c.Spec.Weights.Temporal, c.TemporalFrames = 1000, []int{2} // frame t−2 anchors every pixel
+		return c
+	}
+	if segs := Split(7, 3, DefaultOverlap); segs[2] != (Segment{First: 5, Count: 2, Warmup: 2, Fade: 1}) {
+		t.Fatalf("split %+v: the test needs a last segment with Fade < Warmup", segs)
+	}
+	ref := t.TempDir()
+	if err := Run(context.Background(), w, style, movingGradient(7), cfg(ref)); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 6 {
-		want := c.Steps
-		if i == 0 || i == 3 {
-			want = c.StepsFirst
+	want := frames(t, ref, 7)
+	for _, missing := range [][]int{{5, 6}, {6}} {
+		dir := t.TempDir()
+		if err := os.CopyFS(dir, os.DirFS(ref)); err != nil {
+			t.Fatal(err)
 		}
-		if steps[i] != want {
-			t.Errorf("frame %d took %d steps, want %d", i, steps[i], want)
+		for _, i := range missing {
+			if err := os.Remove(FramePath(dir, i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := cfg(dir)
+		c.Resume = true
+		if err := Run(context.Background(), w, style, movingGradient(7), c); err != nil {
+			t.Fatal(err)
+		}
+		got := frames(t, dir, 7)
+		for _, i := range missing {
+			if d := maxDiff(want[i], got[i]); d > 0 {
+				t.Errorf("frames %v repainted: frame %d differs from the uninterrupted run's by up to %d levels", missing, i, d)
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sync"
 	"time"
@@ -29,13 +30,6 @@ const (
 	WarmNone = "none"
 )
 
-// CutReliable is the fraction of a frame's pixels that the optical flow
-// from the previous frame must track reliably for the frame to be warm
-// started along it or held to it by the temporal loss: below it (a scene
-// cut; consecutive frames of the test clips measure 0.87–0.93) the frame
-// starts cold, from its content, with the cold start's steps.
-const CutReliable = 0.25
-
 // DefaultOverlap is the warm-up of a segment's chain (see [Split]): two
 // frames take a cold start most of the way to where a long chain is.
 const DefaultOverlap = 2
@@ -46,7 +40,8 @@ type Config struct {
 	Workers int    // parallel chains
 	Threads int    // threads per worker (Workers×Threads should not exceed the cores)
 	// Overlap is the number of warm-up frames before every segment but
-	// the first (warm start prev only); see Split. Use DefaultOverlap.
+	// the first (chains only: not with WarmNone); see Split. Use
+	// DefaultOverlap.
 	Overlap   int
 	WarmStart string // WarmPrev, WarmFlow or WarmNone
 	// TemporalFrames are the frame distances (1 = the previous frame)
@@ -55,7 +50,8 @@ type Config struct {
 	// Chains only (not WarmNone).
 	TemporalFrames []int
 	// StepsFirst is the evaluations for a frame that starts cold: the
-	// first frame of a chain, and every frame with WarmNone. Steps is the
+	// first frame of a chain, the first after a scene cut (see
+	// temporal.CutReliable), and every frame with WarmNone. Steps is the
 	// evaluations for a warm-started frame.
 	StepsFirst, Steps int
 	Spec              stylize.Spec
@@ -96,8 +92,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("threads per worker: must be at least 1, got %d", c.Threads)
 	case c.WarmStart != WarmPrev && c.WarmStart != WarmFlow && c.WarmStart != WarmNone:
 		return fmt.Errorf("--warm-start: unknown %q (want %s, %s or %s)", c.WarmStart, WarmNone, WarmPrev, WarmFlow)
-	case c.Spec.Weights.Temporal < 0:
-		return fmt.Errorf("--temporal-weight: must not be negative, got %g", c.Spec.Weights.Temporal)
+	case !(c.Spec.Weights.Temporal >= 0) || math.IsInf(c.Spec.Weights.Temporal, 0):
+		return fmt.Errorf("--temporal-weight: want a finite weight ≥ 0, got %g", c.Spec.Weights.Temporal)
 	case c.Spec.Weights.Temporal > 0 && c.WarmStart == WarmNone:
 		return errors.New("--temporal-weight: needs a warm-start chain (--warm-start prev or flow), not none")
 	case c.StepsFirst < 1:
@@ -114,9 +110,7 @@ func (c *Config) check() error {
 	if _, err := stylize.NewOptimizer(c.Optimizer, c.LR); err != nil {
 		return err
 	}
-	// Validates the frame distances without allocating anything.
-	_, err := temporal.NewHistory(1, 1, false, c.lossLags(), temporal.DefaultFlowOptions())
-	return err
+	return temporal.CheckLags(c.lossLags())
 }
 
 // lossLags returns the temporal loss's frame distances (nil without it).
@@ -173,8 +167,9 @@ func names(ps []vgg.Point) []string {
 // c.Workers contiguous segments (Split), each painted by one worker that
 // builds one Problem and reuses it for all its frames. Cancelling ctx
 // stops every worker at its next evaluation: the frames in flight are
-// lost, the saved ones kept, and the error wraps ctx's. Run holds no
-// more than a few frames per worker in memory.
+// lost, the saved ones kept, and the error wraps ctx's. Run holds a few
+// frames per worker in memory, and the frames a chain looks back at
+// (TemporalFrames).
 func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, c Config) error {
 	if err := c.check(); err != nil {
 		return err
@@ -268,7 +263,7 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		return err
 	}
 	if c.WarmStart != WarmNone {
-		wk.hist, err = temporal.NewHistory(c.Width, c.Height, c.WarmStart == WarmFlow, c.lossLags(), temporal.DefaultFlowOptions())
+		wk.hist, err = temporal.NewHistory(c.Width, c.Height, c.lossLags(), temporal.DefaultFlowOptions())
 		if err != nil {
 			return err
 		}
@@ -298,8 +293,13 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		}
 	case k > seg.First || seg.Fade > 0:
 		// Resuming inside the chain, or at the segment's start after a
-		// saved warm-up: read back the last frames it looks back at.
-		from = max(k-c.lookBack(), fadeFrom)
+		// saved warm-up: read back the last frames it looks back at. If
+		// those reach before the saved warm-up frames, paint the warm-up's
+		// start again.
+		from = max(k-c.lookBack(), seg.First-seg.Warmup)
+		if from < fadeFrom {
+			from = seg.First - seg.Warmup
+		}
 	default:
 		from = seg.First - seg.Warmup
 	}
@@ -385,9 +385,8 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 	var anchors []stylize.Anchor
 	cut := false
 	if warm && wk.hist != nil {
-		wk.hist.Prepare(wk.content)
-		// A scene cut: the previous frame has (almost) nothing to give.
-		cut = wk.hist.Reliable() < CutReliable
+		// Across a scene cut the previous frame has nothing to give.
+		cut = !wk.hist.Prepare(wk.content)
 		if c.WarmStart == WarmFlow && !cut {
 			wk.hist.WarmStart(wk.content, wk.x)
 		}

@@ -89,7 +89,7 @@ type Series struct {
 }
 
 // SeriesPlot draws series as lines (a colour and marker each, linear
-// axes from zero) and writes the chart as a PNG to pngPath and an SVG to
+// axes, y from zero) and writes the chart as a PNG to pngPath and an SVG to
 // svgPath (either may be empty to skip it).
 func SeriesPlot(title, xLabel, yLabel string, series []Series, pngPath, svgPath string) error {
 	p := plot.New()

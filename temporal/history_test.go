@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,18 +58,16 @@ func catFrames(t *testing.T) (c0, c1, s0 stylize.Image) {
 func TestHistoryWarmStart(t *testing.T) {
 	c0, c1, s0 := catFrames(t)
 	w, h := c0.W, c0.H
-	hs, err := NewHistory(w, h, true, nil, DefaultFlowOptions())
+	hs, err := NewHistory(w, h, nil, DefaultFlowOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
 	dst := stylize.NewImage(w, h)
-	hs.Prepare(c1)
-	if hs.WarmStart(c1, dst) || !math.IsNaN(hs.Reliable()) {
+	if hs.Prepare(c1) || hs.WarmStart(c1, dst) || !math.IsNaN(hs.Reliable()) {
 		t.Fatalf("warm start from an empty history (reliable fraction %g)", hs.Reliable())
 	}
 	hs.Push(c0, s0)
-	hs.Prepare(c1)
-	if !hs.WarmStart(c1, dst) {
+	if !hs.Prepare(c1) || !hs.WarmStart(c1, dst) {
 		t.Fatal("no warm start after a frame")
 	}
 	if a := hs.Anchors(); len(a) != 0 {
@@ -117,23 +116,23 @@ func TestHistoryWarmStart(t *testing.T) {
 }
 
 // TestHistoryAnchors checks the long-term masks: each pixel is anchored
-// to the most recent frame that reliably covers it, and only lags of the
-// loss become anchors.
+// to the most recent frame that reliably covers it, only lags of the loss
+// become anchors, and lag j warps frame t−j.
 func TestHistoryAnchors(t *testing.T) {
 	c0, c1, s0 := catFrames(t)
 	c2 := shifted(c1, c1, 3)
 	w, h := c0.W, c0.H
+	want2 := shifted(s0, s0, 6) // frame t−2 panned into frame t
 	for _, tc := range []struct {
-		warm    bool
 		lags    []int
 		anchors int
 	}{
-		{false, []int{1}, 1},
-		{true, []int{1, 2}, 2},
-		{true, []int{2}, 1},
-		{false, []int{1, 2, 4}, 2}, // only two frames held
+		{[]int{1}, 1},
+		{[]int{1, 2}, 2},
+		{[]int{2}, 1},
+		{[]int{1, 2, 4}, 2}, // only two frames held
 	} {
-		hs, err := NewHistory(w, h, tc.warm, tc.lags, DefaultFlowOptions())
+		hs, err := NewHistory(w, h, tc.lags, DefaultFlowOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +141,9 @@ func TestHistoryAnchors(t *testing.T) {
 		if hs.Len() != 2 && tc.lags[len(tc.lags)-1] >= 2 {
 			t.Fatalf("%v: holds %d frames, want 2", tc.lags, hs.Len())
 		}
-		hs.Prepare(c2)
+		if !hs.Prepare(c2) {
+			t.Fatalf("lags %v: a pan taken for a scene cut", tc.lags)
+		}
 		a := hs.Anchors()
 		if len(a) != tc.anchors {
 			t.Fatalf("lags %v: %d anchors, want %d", tc.lags, len(a), tc.anchors)
@@ -162,6 +163,12 @@ func TestHistoryAnchors(t *testing.T) {
 				t.Errorf("lags %v: first anchor covers only %.0f pixels", tc.lags, sum)
 			}
 		}
+		// Lag 2 warps frame t−2 (measured: off by 0.0006 on average).
+		if k := slices.Index(hs.lags, 2); k >= 0 {
+			if e := meanErrOn(hs.warped[k], want2, hs.raw[k], 12); !(e < 0.005) {
+				t.Errorf("lags %v: frame t−2 warped into t is off by %.4f on its reliable pixels", tc.lags, e)
+			}
+		}
 		hs.Reset()
 		if hs.Len() != 0 || len(hs.Anchors()) != 0 {
 			t.Errorf("lags %v: Reset left %d frames", tc.lags, hs.Len())
@@ -169,9 +176,47 @@ func TestHistoryAnchors(t *testing.T) {
 	}
 }
 
+// meanErrOn is the mean absolute difference of a and b over the pixels
+// where mask is positive, at least margin pixels from the left and right.
+func meanErrOn(a, b stylize.Image, mask []float32, margin int) float64 {
+	n := a.W * a.H
+	var s float64
+	count := 0
+	for i, m := range mask {
+		if x := i % a.W; m == 0 || x < margin || x >= a.W-margin {
+			continue
+		}
+		for c := 0; c < 3; c++ {
+			s += math.Abs(float64(a.Pix[c*n+i] - b.Pix[c*n+i]))
+		}
+		count += 3
+	}
+	return s / float64(count)
+}
+
+// TestHistoryCut: across a scene cut Prepare reports no continuation and
+// prepares nothing; one frame later it looks back at the new shot only.
+func TestHistoryCut(t *testing.T) {
+	c0, c1, s0 := catFrames(t)
+	other := inverted(shifted(c0, c0, 40)) // another scene
+	hs, err := NewHistory(c0.W, c0.H, []int{1, 2}, DefaultFlowOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.Push(other, s0)
+	if hs.Prepare(c0) || len(hs.Anchors()) != 0 {
+		t.Fatalf("a cut taken for a continuation (reliable %.2f)", hs.Reliable())
+	}
+	t.Logf("across the cut %.1f%% of the pixels look reliable", 100*hs.Reliable())
+	hs.Push(c0, s0)
+	if !hs.Prepare(c1) || len(hs.Anchors()) != 1 {
+		t.Fatalf("after the cut: %d anchors, want 1 (lag 2 is before the cut)", len(hs.Anchors()))
+	}
+}
+
 func TestNewHistoryErrors(t *testing.T) {
-	for _, lags := range [][]int{{0}, {2, 1}, {1, 1}, {-1}} {
-		if _, err := NewHistory(8, 8, true, lags, DefaultFlowOptions()); err == nil || !strings.Contains(err.Error(), "--temporal-frames") {
+	for _, lags := range [][]int{{0}, {2, 1}, {1, 1}, {-1}, {1, MaxLag + 1}} {
+		if _, err := NewHistory(8, 8, lags, DefaultFlowOptions()); err == nil || !strings.Contains(err.Error(), "--temporal-frames") {
 			t.Errorf("lags %v: err = %v", lags, err)
 		}
 	}

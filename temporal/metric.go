@@ -140,9 +140,5 @@ func (c *Consistency) Reliable() float64 {
 	if c.n < 2 {
 		return 0
 	}
-	var s float64
-	for _, m := range c.mask {
-		s += float64(m)
-	}
-	return s / float64(len(c.mask))
+	return fraction(c.mask)
 }

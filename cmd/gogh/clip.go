@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,7 +34,10 @@ type clipFlags struct {
 	lr             float64
 	temporalWeight float64
 	temporalFrames string
-	stderr         io.Writer // notes on the default samples, download progress
+	// defaultEnd, if positive, is the end in seconds of the range painted
+	// when no range is given (at most the whole clip).
+	defaultEnd float64
+	stderr     io.Writer // notes on the default samples, download progress
 }
 
 func (c *clipFlags) addClipFlags(fs *pflag.FlagSet, temporalWeight float64) {
@@ -47,7 +51,7 @@ func (c *clipFlags) addClipFlags(fs *pflag.FlagSet, temporalWeight float64) {
 	fs.IntVar(&c.steps, "steps", 100, "evaluations for a warm-started frame: it starts close to its own optimum, so it needs far fewer than --steps-first")
 	fs.StringVar(&c.optimizer, "optimizer", "lbfgs", "lbfgs or adam")
 	fs.Float64Var(&c.lr, "lr", 0, "Adam learning rate (default 0.02)")
-	fs.Float64Var(&c.temporalWeight, "temporal-weight", temporalWeight, "weight of the temporal loss: the mean squared difference, over the pixels the optical flow tracks reliably, between a frame and the previous stylized frame warped along the flow (Ruder et al. 2016)")
+	fs.Float64Var(&c.temporalWeight, "temporal-weight", temporalWeight, "weight of the temporal loss: the squared difference between a frame and the previous stylized frame warped along the optical flow, summed over the pixels the flow tracks reliably and divided by all pixels and channels (Ruder et al. 2016)")
 	fs.StringVar(&c.temporalFrames, "temporal-frames", "1", "frame distances whose stylized frames the temporal loss warps and compares with, e.g. 1,2,4 for Ruder et al.'s long-term loss")
 	c.addFlags(fs)
 }
@@ -88,8 +92,8 @@ func (c *clipFlags) check() (decode.Options, stylize.Spec, []int, error) {
 		err = fmt.Errorf("--steps: must be at least 1, got %d", c.steps)
 	case c.lr < 0:
 		err = fmt.Errorf("--lr: must not be negative, got %g", c.lr)
-	case c.temporalWeight < 0:
-		err = fmt.Errorf("--temporal-weight: must not be negative, got %g", c.temporalWeight)
+	case !(c.temporalWeight >= 0) || math.IsInf(c.temporalWeight, 0):
+		err = fmt.Errorf("--temporal-weight: want a finite weight ≥ 0, got %g", c.temporalWeight)
 	}
 	if err != nil {
 		return opts, stylize.Spec{}, nil, err
@@ -148,6 +152,9 @@ func (c *clipFlags) open(ctx context.Context, in string, opts decode.Options, sp
 	info, err := decode.Probe(ctx, in)
 	if err != nil {
 		return nil, err
+	}
+	if c.defaultEnd > 0 && c.frames == "" && c.start == 0 && c.end == 0 && info.Duration > c.defaultEnd {
+		opts.End = c.defaultEnd
 	}
 	plan, err := info.Plan(opts)
 	if err != nil {

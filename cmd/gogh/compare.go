@@ -8,6 +8,7 @@ import (
 	"image"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,13 +97,15 @@ type modeMetrics struct {
 	Frames          []frameMetric `json:"frames"`
 }
 
-// frameMetric are the scores of one frame; WarpingError is nil for the
-// first frame, Seconds when the frame was painted by an earlier run.
+// frameMetric are the scores of one frame (numbered in the clip, at the
+// compared frame rate). A value is nil when it could not be measured: the
+// warping error of the first frame or of a frame the flow tracks nowhere,
+// the seconds of a frame painted by a run that kept no log.
 type frameMetric struct {
 	Frame        int      `json:"frame"`
 	WarpingError *float64 `json:"warping_error"`
-	Style        float64  `json:"style"`
-	Content      float64  `json:"content"`
+	Style        *float64 `json:"style"`
+	Content      *float64 `json:"content"`
 	Seconds      *float64 `json:"seconds"`
 }
 
@@ -128,9 +131,7 @@ func (r *compareRun) run(ctx context.Context, in string, stdout io.Writer) error
 	if r.out == "" {
 		return fmt.Errorf("-o is required (a directory)")
 	}
-	if r.frames == "" && r.start == 0 && r.end == 0 {
-		r.end = defaultCompareEnd
-	}
+	r.defaultEnd = defaultCompareEnd
 	opts, spec, lags, err := r.check()
 	if err != nil {
 		return err
@@ -186,7 +187,7 @@ func (r *compareRun) paint(ctx context.Context, cl *clip, spec stylize.Spec, lag
 			if err != nil {
 				return err
 			}
-			defer log.Close()
+			var logErr error // the first failed write
 			c := pipeline.Config{
 				Workdir: dir, Workers: 1, Threads: threads, WarmStart: m.warm,
 				StepsFirst: r.stepsFirst, Steps: r.steps, TemporalFrames: lags,
@@ -199,18 +200,24 @@ func (r *compareRun) paint(ctx context.Context, cl *clip, spec stylize.Spec, lag
 					}
 					mu.Lock()
 					defer mu.Unlock()
-					log.Write(record(f))
+					if _, err := log.Write(record(f)); err != nil && logErr == nil {
+						logErr = fmt.Errorf("-o: %w", err)
+					}
 					fmt.Fprintf(stdout, "%-9s frame %d/%d  style %.4g  content %.4g  temporal %.4g  steps %d  %.1fs\n",
 						m.Name, f.Index+1, cl.plan.Count, f.Loss.Style, f.Loss.Content, f.Loss.Temporal, f.Steps, f.Seconds)
 				},
 			}
-			if err := pipeline.Run(gctx, cl.weights, cl.style, cl.source(), c); err != nil {
-				if ctx.Err() != nil {
-					return fmt.Errorf("interrupted: finished frames are kept in %s; run again with --resume to continue", r.out)
-				}
+			err = pipeline.Run(gctx, cl.weights, cl.style, cl.source(), c)
+			if cerr := log.Close(); logErr == nil && cerr != nil {
+				logErr = fmt.Errorf("-o: %w", cerr)
+			}
+			switch {
+			case err != nil && ctx.Err() != nil:
+				return fmt.Errorf("interrupted: finished frames are kept in %s; run again with --resume to continue", r.out)
+			case err != nil:
 				return fmt.Errorf("mode %s: %w", m.Name, err)
 			}
-			return nil
+			return logErr
 		})
 	}
 	return g.Wait()
@@ -229,7 +236,10 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 	}
 	spec.Weights.Temporal = 0
 	var prob *stylize.Problem
-	cons := temporal.NewConsistency(w, h, temporal.DefaultFlowOptions())
+	// The flow that scores is not the one that painted: a slower, more
+	// accurate preset, so that the temporal loss is not judged by the
+	// very flow it was fitted to.
+	cons := temporal.NewConsistency(w, h, temporal.AccurateFlowOptions())
 	rd, err := cl.source().Open(ctx, 0, plan.Count)
 	if err != nil {
 		return nil, err
@@ -248,7 +258,7 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 	grad := make([]float32, 3*w*h)
 	pics := make([]image.Image, len(compareModes))
 	labels := make([]string, len(compareModes))
-	var inErr, reliable float64
+	var inErr, reliable mean
 	for _, m := range compareModes {
 		rep.Modes = append(rep.Modes, modeMetrics{Mode: m.Name})
 	}
@@ -259,8 +269,8 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 		pipeline.RGBToImage(rgb, content)
 		cons.Next(content)
 		if i > 0 {
-			inErr += cons.Error(prevIn, content)
-			reliable += cons.Reliable()
+			inErr.add(cons.Error(prevIn, content))
+			reliable.add(cons.Reliable())
 		}
 		prevIn, content = content, prevIn
 		if prob == nil {
@@ -271,18 +281,15 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 			return nil, err
 		}
 		for k, m := range compareModes {
-			path := pipeline.FramePath(filepath.Join(r.out, m.Name), i)
-			out, err := stylize.Load(path, 0)
+			out, err := stylize.Load(pipeline.FramePath(filepath.Join(r.out, m.Name), i), 0)
 			if err != nil {
 				return nil, fmt.Errorf("mode %s: %w", m.Name, err)
 			}
-			fm := frameMetric{Frame: i}
-			if i > 0 {
-				e := cons.Error(prev[k], out)
-				fm.WarpingError = &e
-			}
 			l := prob.Eval(out, grad)
-			fm.Style, fm.Content = l.Style, l.Content
+			fm := frameMetric{Frame: plan.First + i, Style: finite(l.Style), Content: finite(l.Content)}
+			if i > 0 {
+				fm.WarpingError = finite(cons.Error(prev[k], out))
+			}
 			rep.Modes[k].Frames = append(rep.Modes[k].Frames, fm)
 			prev[k] = out
 			pics[k] = out.NRGBA()
@@ -295,44 +302,75 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	if plan.Count > 1 {
-		rep.InputError, rep.Reliable = inErr/float64(plan.Count-1), reliable/float64(plan.Count-1)
-	}
+	rep.InputError, rep.Reliable = inErr.value(), reliable.value()
 	for k, m := range compareModes {
 		secs, err := readSeconds(filepath.Join(r.out, m.Name, framesLog))
 		if err != nil {
 			return nil, err
 		}
-		mm := &rep.Modes[k]
-		var we, st, ct, sec float64
-		var nw, ns int
-		for j := range mm.Frames {
-			f := &mm.Frames[j]
-			if f.WarpingError != nil {
-				we += *f.WarpingError
-				nw++
-			}
-			st += f.Style
-			ct += f.Content
-			if s, ok := secs[f.Frame]; ok {
-				f.Seconds = &s
-				sec += s
-				ns++
-			}
-		}
-		n := float64(len(mm.Frames))
-		mm.WarpingError, mm.StyleLoss, mm.ContentLoss = we/float64(max(nw, 1)), st/n, ct/n
-		if ns > 0 {
-			s := sec / float64(ns)
-			mm.SecondsPerFrame = &s
-		}
-	}
-	for k := range rep.Modes {
-		for j, f := range rep.Modes[k].Frames {
-			rep.Modes[k].StyleWorst = max(rep.Modes[k].StyleWorst, f.Style/rep.Modes[0].Frames[j].Style)
-		}
+		rep.Modes[k].summarize(secs, plan.First, rep.Modes[0].Frames)
 	}
 	return rep, nil
+}
+
+// summarize fills in the mode's seconds per frame from secs (by frame
+// index from first) and its means over frames, leaving out the values
+// that could not be measured; none are mode none's frames.
+func (m *modeMetrics) summarize(secs map[int]float64, first int, none []frameMetric) {
+	var we, st, ct, sec mean
+	for j := range m.Frames {
+		f := &m.Frames[j]
+		if s, ok := secs[f.Frame-first]; ok {
+			f.Seconds = finite(s)
+		}
+		we.addP(f.WarpingError)
+		st.addP(f.Style)
+		ct.addP(f.Content)
+		sec.addP(f.Seconds)
+		if f.Style != nil && none[j].Style != nil && *none[j].Style > 0 {
+			m.StyleWorst = max(m.StyleWorst, *f.Style / *none[j].Style)
+		}
+	}
+	m.WarpingError, m.StyleLoss, m.ContentLoss = we.value(), st.value(), ct.value()
+	if sec.n > 0 {
+		v := sec.value()
+		m.SecondsPerFrame = &v
+	}
+}
+
+// mean averages the finite values added to it.
+type mean struct {
+	sum float64
+	n   int
+}
+
+func (m *mean) add(v float64) {
+	if !math.IsNaN(v) && !math.IsInf(v, 0) {
+		m.sum += v
+		m.n++
+	}
+}
+
+func (m *mean) addP(v *float64) {
+	if v != nil {
+		m.add(*v)
+	}
+}
+
+// value returns the mean, 0 with no values.
+func (m *mean) value() float64 {
+	if m.n == 0 {
+		return 0
+	}
+	return m.sum / float64(m.n)
+}
+
+// finite returns &v, or nil when v is NaN or infinite (JSON has neither).
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 // tileVideo starts compare.mp4: the modes' frames side by side, at the
@@ -378,9 +416,9 @@ func (r *compareRun) report(rep *compareReport, stdout io.Writer) error {
 	for _, m := range rep.Modes {
 		s := study.Series{Name: m.Mode}
 		for _, f := range m.Frames {
-			fmt.Fprintf(&csv, "%s,%d,%s,%s,%s,%s\n", m.Mode, rep.First+f.Frame, g(f.WarpingError), g(&f.Style), g(&f.Content), g(f.Seconds))
+			fmt.Fprintf(&csv, "%s,%d,%s,%s,%s,%s\n", m.Mode, f.Frame, g(f.WarpingError), g(f.Style), g(f.Content), g(f.Seconds))
 			if f.WarpingError != nil {
-				s.X = append(s.X, float64(rep.First+f.Frame))
+				s.X = append(s.X, float64(f.Frame))
 				s.Y = append(s.Y, *f.WarpingError)
 			}
 		}

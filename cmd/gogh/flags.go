@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 
 	"github.com/spf13/pflag"
@@ -57,8 +58,8 @@ func (o *objective) spec() (stylize.Spec, error) {
 		flag string
 		v    float64
 	}{{"--content-weight", o.contentWeight}, {"--style-weight", sw}, {"--tv-weight", o.tvWeight}} {
-		if w.v < 0 {
-			return stylize.Spec{}, fmt.Errorf("%s: must not be negative, got %g", w.flag, w.v)
+		if !(w.v >= 0) || math.IsInf(w.v, 0) {
+			return stylize.Spec{}, fmt.Errorf("%s: want a finite weight ≥ 0, got %g", w.flag, w.v)
 		}
 	}
 	runtime.GOMAXPROCS(o.threads) // all parallel work is goroutines: this bounds it

@@ -235,6 +235,7 @@ type frameLog struct {
 	saved int // frames saved, in this run or an earlier one
 	done  int // frames painted in this run
 	start time.Time
+	err   error // the first failed write to the --log file
 }
 
 func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog, error) {
@@ -298,7 +299,9 @@ func (l *frameLog) frame(r pipeline.FrameResult) {
 	}
 	l.done++
 	if l.jsonl != nil {
-		l.jsonl.Write(record(r))
+		if _, err := l.jsonl.Write(record(r)); err != nil && l.err == nil {
+			l.err = fmt.Errorf("--log: %w", err)
+		}
 	}
 	per := time.Since(l.start).Seconds() / float64(l.done) // wall time per frame, all workers together
 	eta := time.Duration(per * float64(l.total-l.saved) * float64(time.Second))
@@ -316,9 +319,11 @@ func (l *frameLog) close() error {
 		l.bar.Finish()
 	}
 	if l.jsonl != nil {
-		return l.jsonl.Close()
+		if err := l.jsonl.Close(); err != nil && l.err == nil {
+			l.err = fmt.Errorf("--log: %w", err)
+		}
 	}
-	return nil
+	return l.err
 }
 
 // defaults fills in the sample clip when in is empty and the sample style
