@@ -89,7 +89,7 @@ type Series struct {
 }
 
 // SeriesPlot draws series as lines (a colour and marker each, linear
-// axes, y from zero) and writes the chart as a PNG to pngPath and an SVG to
+// axes, y from zero, x ticks on whole numbers when every x is one) and writes the chart as a PNG to pngPath and an SVG to
 // svgPath (either may be empty to skip it).
 func SeriesPlot(title, xLabel, yLabel string, series []Series, pngPath, svgPath string) error {
 	p := plot.New()
@@ -99,12 +99,13 @@ func SeriesPlot(title, xLabel, yLabel string, series []Series, pngPath, svgPath 
 	p.Legend.Top = true
 	p.Y.Min = 0
 	p.Add(plotter.NewGrid())
-	points := 0
+	points, whole := 0, true
 	for k, s := range series {
 		var xys plotter.XYs
 		for i, x := range s.X {
 			if y := s.Y[i]; !math.IsNaN(y) && !math.IsInf(y, 0) && !math.IsNaN(x) && !math.IsInf(x, 0) {
 				xys = append(xys, plotter.XY{X: x, Y: y})
+				whole = whole && x == math.Trunc(x)
 			}
 		}
 		if len(xys) == 0 {
@@ -123,6 +124,9 @@ func SeriesPlot(title, xLabel, yLabel string, series []Series, pngPath, svgPath 
 	}
 	if points == 0 {
 		return fmt.Errorf("plot %q: no points to plot", title)
+	}
+	if whole {
+		p.X.Tick.Marker = wholeTicks{}
 	}
 	return savePlot(p, "plot "+title, pngPath, svgPath)
 }
@@ -177,4 +181,22 @@ func replaceFile(path string, write func(io.Writer) error) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return WriteFileAtomic(path, buf.Bytes())
+}
+
+// wholeTicks are the default ticks with labels only on whole numbers.
+type wholeTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i, t := range ticks {
+		if t.Label != "" {
+			if t.Value == math.Trunc(t.Value) {
+				ticks[i].Label = strconv.FormatFloat(t.Value, 'f', 0, 64)
+			} else {
+				ticks[i].Label = ""
+			}
+		}
+	}
+	return ticks
 }
