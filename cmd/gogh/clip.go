@@ -37,10 +37,12 @@ type clipFlags struct {
 	// defaultEnd, if positive, is the end in seconds of the range painted
 	// when no range is given (at most the whole clip).
 	defaultEnd float64
-	stderr     io.Writer // notes on the default samples, download progress
+	stderr     io.Writer      // notes on the default samples, download progress
+	flags      *pflag.FlagSet // to tell flags given from defaults
 }
 
 func (c *clipFlags) addClipFlags(fs *pflag.FlagSet, temporalWeight float64) {
+	c.flags = fs
 	fs.StringVarP(&c.style, "style", "s", "", "style image (PNG, JPEG, GIF, WebP) (default: the "+samples.DefaultStyle+" sample)")
 	fs.Var(&c.start, "start", "start of the range in seconds (\"2.5\" or \"2.5s\")")
 	fs.Var(&c.end, "end", "end of the range in seconds (default: the end of the video)")

@@ -45,14 +45,13 @@ func newVideoCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "video [IN] [-s STYLE] -o OUT.mp4",
 		Short: "Paint every frame of a video in the style of an image",
-		Long: `Paint the frames of a video one by one in the style of an image. With --warm-start
-prev each frame starts from the stylized previous frame, which keeps the video from
-flickering and needs fewer steps; with --warm-start flow that frame is first warped
-along the optical flow, so the painting moves with the scene. --temporal-weight adds
-a loss that holds each frame to the previous one where the flow is reliable
-(Ruder, Dosovitskiy & Brox 2016; see "gogh compare"). Each finished frame is saved as a PNG in the work
-dir: a stopped run (Ctrl-C, crash) continues with --resume. The frames are then
-encoded as H.264 with the input's audio.
+		Long: `Paint the frames of a video one by one in the style of an image. By default
+(--warm-start flow) each frame starts from the stylized previous frame warped along
+the optical flow, so the painting moves with the scene and needs fewer steps, and a
+temporal loss (--temporal-weight) holds it to that frame wherever the flow is
+reliable (Ruder, Dosovitskiy & Brox 2016); "gogh compare" measures the difference.
+Each finished frame is saved as a PNG in the work dir: a stopped run (Ctrl-C, crash)
+continues with --resume. The frames are then encoded as H.264 with the input's audio.
 
 With no IN the sample clip "` + samples.DefaultClip + `" is used (downloaded once into the
 user cache; offline, a clip generated with ffmpeg instead), and with no -s the
@@ -68,12 +67,12 @@ So "gogh video -o starry.mp4" is a complete run, and
 	fs.StringVar(&r.interpolate, "interpolate", "", "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
 	fs.IntVar(&r.workers, "workers", 1, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
 	fs.IntVar(&r.overlap, "overlap", pipeline.DefaultOverlap, "warm-up frames a worker paints before its segment, so its first frame is warm-started; the video cross-fades over them from the previous worker's frames")
-	fs.StringVar(&r.warmStart, "warm-start", pipeline.WarmPrev, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow, new pixels from the content frame) or none (its content frame)")
+	fs.StringVar(&r.warmStart, "warm-start", pipeline.WarmFlow, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow, new pixels from the content frame) or none (its content frame)")
 	fs.StringVar(&r.workdir, "workdir", "", "directory for the stylized frames (PNG) and job.json (default: OUT.frames)")
 	fs.BoolVar(&r.resume, "resume", false, "keep the frames a stopped run with the same settings saved in the work dir and paint the rest")
 	fs.BoolVar(&r.noAudio, "no-audio", false, "leave the audio out")
 	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps and seconds to this JSON-lines file")
-	r.addClipFlags(fs, 0)
+	r.addClipFlags(fs, defaultTemporalWeight)
 	return cmd
 }
 
@@ -121,6 +120,9 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 	case ".mp4", ".mov", ".mkv", ".m4v":
 	default:
 		return fmt.Errorf("-o %s: the output must end in .mp4, .mov, .mkv or .m4v", r.out)
+	}
+	if r.warmStart == pipeline.WarmNone && !r.flags.Changed("temporal-weight") {
+		r.temporalWeight = 0 // the default loss needs a chain; none has none
 	}
 	opts, spec, lags, err := r.check()
 	if err != nil {
