@@ -7,8 +7,9 @@
 #
 #   bench/temporal.sh [--quick] [--threads N] [--out DIR] [-- more gogh compare flags]
 #
-# The full run takes about two hours on 2 cores; --quick paints 0.5 s at 128 px with 60/30
-# steps (a few minutes). DIR (default: a temporary directory) keeps the frames, the side-by-side
+# At the clip's 20 fps the run takes about two hours on 2 cores; `bench/temporal.sh -- --fps 10`
+# (the README's numbers) about an hour; --quick paints 0.5 s at 128 px with 60/30 steps (a few
+# minutes). The comparison uses gogh's default --temporal-weight unless given after --. DIR (default: a temporary directory) keeps the frames, the side-by-side
 # video, metrics.csv/json and the plot; run again with the same DIR and --resume to continue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
