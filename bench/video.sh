@@ -2,7 +2,8 @@
 # Stylizes the first 3 s of cockatoo_720p_14s_yuv420.mp4 at 10 fps and 256 px with The Starry
 # Night, with --warm-start prev and with none, and runs the PyTorch peer
 # (../shared/peer/torch_gatys.py) over the same frames the same way (prev: each frame from the
-# previous result; none: each frame from its content), in the same run, for the ratio.
+# previous result; none: each frame from its content), in the same run, for the ratio. gogh runs
+# without its temporal loss (--temporal-weight 0), which the peer does not have.
 #
 #   bench/video.sh [--quick] [--threads N]
 #
@@ -37,7 +38,7 @@ echo "clip: first ${end}s of $(basename "$clip") at 10 fps, 256 px; steps: first
 for mode in prev none; do
   start=$(date +%s.%N)
   "$work/gogh" video "$clip" -s "$style" -o "$work/$mode.mp4" --end "$end" --fps 10 --size 256 \
-    --warm-start "$mode" --steps-first "$first" --steps "$steps" --threads "$threads" \
+    --warm-start "$mode" --temporal-weight 0 --steps-first "$first" --steps "$steps" --threads "$threads" \
     --log "$work/$mode.jsonl" >/dev/null 2>&1
   echo "$(date +%s.%N) - $start" | "$py" -c 'import sys; print(eval(sys.stdin.read()))' > "$work/$mode.wall"
 done
