@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+
+	"github.com/gogh-video/gogh/stylize"
 )
 
 // Job is what Workdir/job.json records: every setting that changes the
@@ -100,7 +103,7 @@ func prepare(dir string, job Job, resume bool) error {
 	if err != nil {
 		return fmt.Errorf("job.json: %w", err)
 	}
-	return writeAtomic(path, append(data, '\n'))
+	return stylize.WriteFile(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
 }
 
 // removeFrames deletes the frame checkpoints and warm-up frames (and only
@@ -136,30 +139,6 @@ func removeWarm(dir string, keep func(i int) bool) error {
 		if err := os.Remove(n); err != nil {
 			return fmt.Errorf("work dir: %w", err)
 		}
-	}
-	return nil
-}
-
-// writeAtomic writes data to a temporary file beside path and renames it.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".gogh-*.tmp")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }

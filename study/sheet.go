@@ -6,8 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"os"
-	"path/filepath"
+	"io"
 	"strings"
 
 	"golang.org/x/image/draw"
@@ -189,23 +188,5 @@ func SavePNG(path string, m image.Image) error {
 // file in the same directory that it then renames, so that path never
 // holds a half-written file, even when the program is killed.
 func WriteFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".gogh-*"+filepath.Ext(path))
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp makes it private
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return stylize.WriteFile(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 }

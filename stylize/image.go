@@ -68,6 +68,14 @@ func (im Image) NRGBA() *image.NRGBA {
 	return m
 }
 
+// Quantize rounds every value of im to the nearest 8-bit level, exactly
+// as saving it as a PNG and reading it back would.
+func (im Image) Quantize() {
+	for i, v := range im.Pix {
+		im.Pix[i] = float32(to8(v)) / 255
+	}
+}
+
 func to8(v float32) uint8 {
 	return uint8(math.Round(float64(min(max(v, 0), 1)) * 255))
 }
@@ -145,21 +153,24 @@ func LoadSized(path string, w, h int) (Image, error) {
 // SavePNG writes im as a PNG. It writes a temporary file beside path and
 // renames it, so path never holds a half-written image.
 func SavePNG(path string, im Image) error {
-	return save(path, func(w io.Writer) error { return png.Encode(w, im.NRGBA()) })
+	return WriteFile(path, func(w io.Writer) error { return png.Encode(w, im.NRGBA()) })
 }
 
 // SaveJPEG writes im as a JPEG of quality 95, like SavePNG.
 func SaveJPEG(path string, im Image) error {
-	return save(path, func(w io.Writer) error { return jpeg.Encode(w, im.NRGBA(), &jpeg.Options{Quality: 95}) })
+	return WriteFile(path, func(w io.Writer) error { return jpeg.Encode(w, im.NRGBA(), &jpeg.Options{Quality: 95}) })
 }
 
-func save(path string, encode func(io.Writer) error) error {
+// WriteFile writes a file with mode 0644 through write, atomically: into
+// a temporary file beside path that it then renames, so that path never
+// holds a half-written file, even when the program is killed.
+func WriteFile(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".gogh-*"+filepath.Ext(path))
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := encode(tmp); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
