@@ -37,16 +37,18 @@ func CheckFFmpeg() error {
 	return nil
 }
 
-// tail is an io.Writer keeping the last bytes written to it: ffmpeg's
-// stderr, reported on one line when the process fails.
-type tail struct {
+// Tail is an io.Writer keeping the last bytes written to it: ffmpeg's
+// stderr, reported on one line when the process fails. Safe for
+// concurrent use; the zero value is ready.
+type Tail struct {
 	mu  sync.Mutex
 	buf []byte
 }
 
 const tailMax = 8 << 10
 
-func (t *tail) Write(p []byte) (int, error) {
+// Write keeps the last 8 KiB of what it is given.
+func (t *Tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.buf = append(t.buf, p...)
@@ -57,7 +59,7 @@ func (t *tail) Write(p []byte) (int, error) {
 }
 
 // String returns the last few non-empty lines joined into one line.
-func (t *tail) String() string {
+func (t *Tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return OneLine(string(t.buf))

@@ -31,7 +31,7 @@ type Reader struct {
 	cmd    *exec.Cmd
 	cancel context.CancelFunc
 	out    *bufio.Reader
-	stderr *tail
+	stderr *Tail
 	n      int   // frames delivered
 	done   bool  // ffmpeg waited for
 	err    error // sticky error (io.EOF after the last frame)
@@ -76,7 +76,7 @@ func Open(ctx context.Context, path string, p Plan) (*Reader, error) {
 		"format": "rawvideo", "pix_fmt": "rgb24",
 		"vsync": "passthrough", "frames:v": strconv.Itoa(p.Count),
 	}).Silent(true).Compile()
-	r := &Reader{ctx: pctx, path: path, plan: p, cmd: cmd, cancel: cancel, stderr: &tail{}}
+	r := &Reader{ctx: pctx, path: path, plan: p, cmd: cmd, cancel: cancel, stderr: &Tail{}}
 	cmd.Stderr = r.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 
 	"github.com/gogh-video/gogh/decode"
 	ffmpeg "github.com/u2takey/ffmpeg-go"
@@ -50,7 +49,7 @@ type Writer struct {
 	path, tmp string
 	cmd       *exec.Cmd
 	stdin     io.WriteCloser
-	stderr    *tail
+	stderr    *decode.Tail
 	frameSize int
 	frames    int
 	done      bool
@@ -141,7 +140,7 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := ffmpeg.OutputContext(ctx, streams, tmp, out).OverWriteOutput().Silent(true).Compile()
 	w := &Writer{ctx: pctx, cancel: cancel, path: path, tmp: tmp, cmd: cmd,
-		stderr: &tail{}, frameSize: width * height * 3}
+		stderr: &decode.Tail{}, frameSize: width * height * 3}
 	cmd.Stderr = w.stderr
 	if w.stdin, err = cmd.StdinPipe(); err == nil {
 		err = cmd.Start()
@@ -228,26 +227,4 @@ func (w *Writer) failure(err, perr error) error {
 		msg = decode.OneLine(msg)
 	}
 	return fmt.Errorf("encode: %s: ffmpeg failed: %s", w.path, msg)
-}
-
-// tail keeps the last bytes of ffmpeg's stderr.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if n := len(t.buf) - 8<<10; n > 0 {
-		t.buf = append(t.buf[:0], t.buf[n:]...)
-	}
-	return len(p), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return decode.OneLine(string(t.buf))
 }
