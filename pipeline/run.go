@@ -409,7 +409,7 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 		}
 		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 	}
-	quantize(wk.x)
+	wk.x.Quantize()
 	if wk.hist != nil {
 		wk.hist.Push(wk.content, wk.x)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"math"
 	"os"
 	"path/filepath"
 
@@ -53,19 +52,6 @@ func RGBToImage(rgb []byte, im stylize.Image) {
 		im.Pix[n+i] = float32(rgb[3*i+1]) / 255
 		im.Pix[2*n+i] = float32(rgb[3*i+2]) / 255
 	}
-}
-
-// quantize rounds every value of im to the nearest 8-bit level, exactly
-// as saving it as a PNG and reading it back would.
-func quantize(im stylize.Image) {
-	for i, v := range im.Pix {
-		im.Pix[i] = float32(to8(v)) / 255
-	}
-}
-
-func to8(v float32) uint8 {
-	v = min(max(v, 0), 1)
-	return uint8(math.Round(float64(v) * 255)) // as stylize.Image.NRGBA
 }
 
 // readPNG reads a frame checkpoint as RGB24 into dst (w×h×3 bytes).
