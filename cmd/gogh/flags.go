@@ -53,20 +53,14 @@ func (o *objective) spec() (stylize.Spec, error) {
 	if err != nil {
 		return stylize.Spec{}, err
 	}
-	sw := o.styleWeight
-	for _, w := range []struct {
-		flag string
-		v    float64
-	}{{"--content-weight", o.contentWeight}, {"--style-weight", sw}, {"--tv-weight", o.tvWeight}} {
-		if !(w.v >= 0) || math.IsInf(w.v, 0) {
-			return stylize.Spec{}, fmt.Errorf("%s: want a finite weight ≥ 0, got %g", w.flag, w.v)
-		}
+	if err := checkWeights(o.contentWeight, o.styleWeight, o.tvWeight); err != nil {
+		return stylize.Spec{}, err
 	}
 	runtime.GOMAXPROCS(o.threads) // all parallel work is goroutines: this bounds it
 	return stylize.Spec{
 		ContentLayers: cl,
 		StyleLayers:   sl,
-		Weights:       stylize.Weights{Content: o.contentWeight, Style: sw, TV: o.tvWeight},
+		Weights:       stylize.Weights{Content: o.contentWeight, Style: o.styleWeight, TV: o.tvWeight},
 		Normalization: o.normalization,
 		Threads:       o.threads,
 	}, nil
@@ -74,15 +68,36 @@ func (o *objective) spec() (stylize.Spec, error) {
 
 // network loads the VGG19 weights the spec needs.
 func (o *objective) network(spec stylize.Spec) (*vgg.Weights, error) {
-	path, err := weights.Resolve(o.weightsPath)
+	return loadNetwork(o.weightsPath, spec.ContentLayers, spec.StyleLayers)
+}
+
+// checkWeights checks the loss weight flags: finite and not negative.
+func checkWeights(content, style, tv float64) error {
+	for _, w := range []struct {
+		flag string
+		v    float64
+	}{{"--content-weight", content}, {"--style-weight", style}, {"--tv-weight", tv}} {
+		if !(w.v >= 0) || math.IsInf(w.v, 0) {
+			return fmt.Errorf("%s: want a finite weight ≥ 0, got %g", w.flag, w.v)
+		}
+	}
+	return nil
+}
+
+// loadNetwork loads the VGG19 weights found from path (--weights, else
+// $GOGH_WEIGHTS, else the user cache) as deep as the deepest of layers.
+func loadNetwork(path string, layers ...[]vgg.Point) (*vgg.Weights, error) {
+	file, err := weights.Resolve(path)
 	if err != nil {
 		return nil, err
 	}
 	depth := 0
-	for _, p := range append(append([]vgg.Point(nil), spec.ContentLayers...), spec.StyleLayers...) {
-		depth = max(depth, p.Conv+1)
+	for _, ls := range layers {
+		for _, p := range ls {
+			depth = max(depth, p.Conv+1)
+		}
 	}
-	return vgg.Load(path, depth)
+	return vgg.Load(file, depth)
 }
 
 // transferLayers are the layer flags of gogh image and of the study

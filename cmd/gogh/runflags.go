@@ -9,7 +9,6 @@ import (
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
-	"github.com/gogh-video/gogh/stylize/weights"
 )
 
 // runFlags are the image flags the study's commands share (their layer
@@ -57,28 +56,13 @@ func (r *runFlags) settings(layers ...[]vgg.Point) (study.Settings, error) {
 	case r.lr < 0:
 		return study.Settings{}, fmt.Errorf("--lr: must not be negative, got %g", r.lr)
 	}
-	for _, w := range []struct {
-		flag string
-		v    float64
-	}{{"--content-weight", r.contentWeight}, {"--style-weight", r.styleWeight}, {"--tv-weight", r.tvWeight}} {
-		if w.v < 0 {
-			return study.Settings{}, fmt.Errorf("%s: must not be negative, got %g", w.flag, w.v)
-		}
+	if err := checkWeights(r.contentWeight, r.styleWeight, r.tvWeight); err != nil {
+		return study.Settings{}, err
 	}
 	if _, err := stylize.NewOptimizer(r.optimizer, r.lr); err != nil {
 		return study.Settings{}, err
 	}
-	depth := 0
-	for _, ls := range layers {
-		for _, p := range ls {
-			depth = max(depth, p.Conv+1)
-		}
-	}
-	path, err := weights.Resolve(r.weightsPath)
-	if err != nil {
-		return study.Settings{}, err
-	}
-	w, err := vgg.Load(path, depth)
+	w, err := loadNetwork(r.weightsPath, layers...)
 	if err != nil {
 		return study.Settings{}, err
 	}
