@@ -17,6 +17,7 @@ shared=${GOGH_SHARED:-$PWD/../shared}
 export GOGH_WEIGHTS=${GOGH_WEIGHTS:-$shared/models/vgg19-conv.safetensors}
 clip=$shared/data/video/cockatoo_720p_14s_yuv420.mp4
 style=$shared/data/styles/starry_night_vangogh.jpg
+args="$*"
 threads=2 end=2 size=256 first=300 steps=100 out=""
 while [ $# -gt 0 ]; do
   case $1 in
@@ -34,7 +35,7 @@ out=${out:-$work/compare}
 go build -o "$work/gogh" ./cmd/gogh
 cmd=(gogh compare "$clip" -s "$style" -o "$out" --end "$end" --size "$size"
   --steps-first "$first" --steps "$steps" --threads "$threads" "$@")
-echo "command: bench/temporal.sh $*  ($(date -u +%FT%TZ), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset})"
+echo "command: bench/temporal.sh $args  ($(date -u +%FT%TZ), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset})"
 echo "running: ${cmd[*]}"
 "$work/gogh" "${cmd[@]:1}" | grep -v ' frame [0-9]*/[0-9]* '
 /usr/bin/python3 - "$out/metrics.json" <<'PY'

@@ -184,7 +184,7 @@ func newSeries(dir string, stdout io.Writer, verb string, s study.Settings, firs
 	os.Remove(f.Name())
 	sr := &series{
 		dir: dir, stdout: stdout, cols: cols, runs: cols * seeds, steps: s.Steps, seed: s.Seed,
-		cell:  min(max(size, 128), 512),
+		cell:  defaultCell(size),
 		cells: make([]study.Cell, (cols+1)*seeds),
 		rows:  [][]string{append([]string{"label", "layers", "seed", "style", "content", "total", "seconds"}, extra...)},
 		start: time.Now(),

@@ -416,11 +416,12 @@ func (r *studyRun) inits(ctx context.Context, s study.Settings, content, style n
 	}
 	runs := []study.Run{fromContent, fromNoise}
 	sw := shownWidth(content.im.W, content.im.H)
+	verdict := initVerdict(fromContent, fromNoise)
 	return study.Section{
 		ID:    "init",
 		Title: "Content init against noise init",
 		Text: fmt.Sprintf("%s in the style of %s, the same transfer starting from the content image and from uniform noise. %s.",
-			content.name, style.name, strings.ToUpper(initVerdict(fromContent, fromNoise)[:1])+initVerdict(fromContent, fromNoise)[1:]),
+			content.name, style.name, strings.ToUpper(verdict[:1])+verdict[1:]),
 		Params: sectionParams(s, content.im.W, content.im.H, cl, sl, map[string]study.Param{
 			"seed": {Name: "seed", Value: fmt.Sprintf("%d (the noise)", s.Seed)},
 		}),
