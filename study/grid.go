@@ -28,7 +28,7 @@ func (s Settings) GridEach(ctx context.Context, contents, styles []stylize.Image
 	if len(contents) == 0 || len(styles) == 0 {
 		return nil, fmt.Errorf("grid: need at least one content and one style image, got %d and %d", len(contents), len(styles))
 	}
-	workers, each := split(s.Threads, len(contents)*len(styles))
+	workers, each := s.GridSplit(len(contents) * len(styles))
 	ps := s
 	ps.Threads = each
 	runs := make([][]Run, len(contents))
@@ -61,6 +61,10 @@ func (s Settings) GridEach(ctx context.Context, contents, styles []stylize.Image
 
 // GridLabel is the label Grid gives the run of contents[i] × styles[j].
 func GridLabel(i, j int) string { return fmt.Sprintf("content %d × style %d", i+1, j+1) }
+
+// GridSplit returns how Grid shares s.Threads among pairs: workers pairs
+// painted at once, each with each threads.
+func (s Settings) GridSplit(pairs int) (workers, each int) { return split(s.Threads, pairs) }
 
 // split shares threads among jobs: workers jobs at once with each threads
 // apiece, workers·each ≤ max(1, threads).

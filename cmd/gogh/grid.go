@@ -177,9 +177,9 @@ func defaultCell(size int) int { return min(max(size, 128), 512) }
 // CONTENT__STYLE.png. The runs are labelled "CONTENT × STYLE".
 func paintGrid(ctx context.Context, s study.Settings, contents, styles []namedImage, cl, sl []vgg.Point, stdout io.Writer, dir string) ([][]study.Run, error) {
 	pairs := len(contents) * len(styles)
-	workers := max(1, min(pairs, s.Threads))
+	workers, each := s.GridSplit(pairs)
 	fmt.Fprintf(stdout, "painting a %d×%d grid at %d px: %d steps of %s per pair, %d pairs at a time with %d threads each, %s normalization, style weight %g\n",
-		len(contents), len(styles), max(contents[0].im.W, contents[0].im.H), s.Steps, s.Optimizer, workers, max(1, s.Threads/workers), s.Normalization, s.StyleWeight)
+		len(contents), len(styles), max(contents[0].im.W, contents[0].im.H), s.Steps, s.Optimizer, workers, each, s.Normalization, s.StyleWeight)
 	ci, si := make([]stylize.Image, len(contents)), make([]stylize.Image, len(styles))
 	for i, c := range contents {
 		ci[i] = c.im

@@ -389,14 +389,14 @@ func (r *studyRun) grid(ctx context.Context, s study.Settings, contents, styles 
 		return study.Section{}, err
 	}
 	w, h := contents[0].im.W, contents[0].im.H
-	workers := max(1, min(len(flat), s.Threads))
+	workers, each := s.GridSplit(len(flat))
 	return study.Section{
 		ID:    "grid",
 		Title: "Content × style grid",
 		Text:  "Every content image painted in the style of every style image, each starting from its content image.",
 		Params: sectionParams(s, w, h, cl, sl, map[string]study.Param{
 			"size":    {Name: "size", Value: fmt.Sprintf("%d px (longer side; first content %d×%d px)", r.size, w, h)},
-			"threads": {Name: "threads", Value: fmt.Sprintf("%d: %d pairs at a time, %d threads each", s.Threads, workers, max(1, s.Threads/workers))},
+			"threads": {Name: "threads", Value: fmt.Sprintf("%d: %d pairs at a time, %d threads each", s.Threads, workers, each)},
 		}, study.Param{Name: "time", Value: seconds(elapsed)}),
 		Figures: figs,
 		Tables:  []study.Table{table},
