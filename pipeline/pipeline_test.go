@@ -520,50 +520,93 @@ func TestBoundary(t *testing.T) {
 	}
 }
 
-// TestStaticClip paints a clip whose frames are all the same with the
-// flow warm start and the temporal loss: the chain must settle, not drift
-// (a reported failure of video style transfer: the static background
-// slowly darkening), and the temporal loss must keep consecutive frames
-// closer than the warm start alone does.
-func TestStaticClip(t *testing.T) {
-	w, style, spec := setup(t)
+// stillClip returns n copies of one frame of movingGradient, each with
+// its own uniform noise of ±noise levels (a grainy still shot; none for 0).
+func stillClip(n, noise int) *memSource {
 	still := movingGradient(1).frames[0]
+	rng := rand.New(rand.NewPCG(1, 2))
 	src := &memSource{}
-	const n = 8
 	for range n {
-		src.frames = append(src.frames, still)
+		f := make([]byte, len(still))
+		for i, v := range still {
+			f[i] = uint8(min(255, max(0, int(v)+rng.IntN(2*noise+1)-noise)))
+		}
+		src.frames = append(src.frames, f)
 	}
-	step := map[float64]float64{}
+	return src
+}
+
+// paintStill paints src (n frames) with the flow warm start and the given
+// temporal weight, a converged first frame and 10 steps for the others,
+// and returns the saved frames.
+func paintStill(t *testing.T, src *memSource, n int, weight float64) [][]byte {
+	t.Helper()
+	w, style, spec := setup(t)
+	dir := t.TempDir()
+	c := config(t, dir, spec)
+	c.Workers, c.Frames, c.WarmStart, c.Spec.Weights.Temporal = 1, n, WarmFlow, weight
+	c.StepsFirst, c.Steps = 100, 10
+	if err := Run(context.Background(), w, style, src, c); err != nil {
+		t.Fatal(err)
+	}
+	return frames(t, dir, n)
+}
+
+// TestStillClip paints a clip whose frames are all the same: the chain
+// must settle, not drift (a reported failure of video style transfer: the
+// static background slowly darkening), with or without the temporal loss.
+//
+// Consecutive frames of this clip differ only by values that flip by one
+// level (measured: 1–16% of them, 0.04–0.3 levels on average, varying
+// with the BLAS kernels): the flow between equal frames is exactly zero,
+// so a frame starts from the 8-bit previous frame, which is also its
+// temporal anchor, but rounding left it up to half a level off the
+// optimum, where the temporal loss (weight 100: ~1e-4) is far weaker than
+// what the optimizer gains on the style and content terms (~1e-3 of
+// their 0.85). So this test asserts the drift, in tenths of a level;
+// TestTemporalSteadiness compares steadiness in whole levels.
+func TestStillClip(t *testing.T) {
+	const n = 8
+	mean := func(f []byte) float64 {
+		s := 0.0
+		for _, v := range f {
+			s += float64(v)
+		}
+		return s / float64(len(f))
+	}
 	for _, weight := range []float64{0, 100} {
-		dir := t.TempDir()
-		c := config(t, dir, spec)
-		c.Workers, c.Frames, c.WarmStart, c.Spec.Weights.Temporal = 1, n, WarmFlow, weight
-		c.StepsFirst, c.Steps = 100, 10 // frame 0 converged: later frames have nothing left to change
-		if err := Run(context.Background(), w, style, src, c); err != nil {
-			t.Fatal(err)
-		}
-		got := frames(t, dir, n)
-		mean := func(f []byte) float64 {
-			s := 0.0
-			for _, v := range f {
-				s += float64(v)
-			}
-			return s / float64(len(f))
-		}
-		var last float64
-		for i := 1; i < n; i++ {
-			last = meanDiff(got[i-1], got[i])
-		}
+		got := paintStill(t, stillClip(n, 0), n, weight)
 		drift := mean(got[n-1]) - mean(got[1])
-		t.Logf("temporal weight %g: frame %d→%d differ by %.2f levels; mean level drifts %.2f from frame 1 to %d",
-			weight, n-2, n-1, last, drift, n-1)
-		if math.Abs(drift) > 0.5 { // measured: 0.05 without the loss, 0.03 with it
+		t.Logf("temporal weight %g: mean level drifts %.2f from frame 1 to %d", weight, drift, n-1)
+		if math.Abs(drift) > 0.5 { // measured: within ±0.05 on every kernel tried
 			t.Errorf("temporal weight %g: the mean level drifts by %.2f levels over %d frames", weight, drift, n-2)
 		}
-		step[weight] = last
 	}
-	if step[100] >= step[0] {
-		t.Errorf("consecutive frames differ by %.2f levels with the temporal loss, %.2f without", step[100], step[0])
+}
+
+// TestTemporalSteadiness paints a still scene with camera noise (±3
+// levels, new every frame): the temporal loss must hold the painting
+// steadier than the flow warm start alone. The noise makes the flow see
+// spurious sub-pixel motion, so the warm start alone lets the painting
+// change by several levels a frame.
+func TestTemporalSteadiness(t *testing.T) {
+	const n = 8
+	src := stillClip(n, 3)
+	step := map[float64]float64{}
+	for _, weight := range []float64{0, 1000} {
+		got := paintStill(t, src, n, weight)
+		s := 0.0
+		for i := 2; i < n; i++ { // frame 1 is the first warm frame
+			s += meanDiff(got[i-1], got[i])
+		}
+		step[weight] = s / (n - 2)
+	}
+	t.Logf("consecutive frames differ by %.2f levels on average with the temporal loss, %.2f without", step[1000], step[0])
+	// Measured: 2.8–2.9 vs 6.3–6.4 levels (native AVX-512 and Haswell
+	// kernels), a ratio of 0.44–0.46.
+	if step[0] < 2 || step[1000] > 0.7*step[0] {
+		t.Errorf("consecutive frames differ by %.2f levels with the temporal loss, %.2f without: want a painting that changes by 2 levels or more without, and by at most 0.7 times that with",
+			step[1000], step[0])
 	}
 }
 

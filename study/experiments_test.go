@@ -102,7 +102,7 @@ func TestReconstructDepth(t *testing.T) {
 // steps, seeds 1 and 2: PSNR between the two textures 9.3 dB (two uniform
 // noises: about 7.8 dB; identical images: +Inf). Gram distance between
 // them 0.0052, of a texture to Starry Night 0.0042, to The Scream 1.42,
-// to noise 0.68. The test asks for a PSNR below 14 dB between the
+// to noise 0.75. The test asks for a PSNR below 14 dB between the
 // textures, a distance between them below 0.05 and below a tenth of their
 // distances to The Scream and to noise.
 func TestTextureSeeds(t *testing.T) {
@@ -144,15 +144,15 @@ func TestTextureSeeds(t *testing.T) {
 	psnr := PSNR(t1, t2)
 	between := dist(t1, t2)
 	noise := stylize.Noise(starry.W, starry.H, 99)
-	t.Logf("PSNR between the seeds' textures %.2f dB; Gram distance between them %.4g, t1 to Starry Night %.4g, to The Scream %.4g, to noise %.4g",
-		psnr, between, dist(t1, starry), dist(t1, scream), dist(t1, noise))
+	t.Logf("PSNR between the seeds' textures %.2f dB; Gram distance between them %.4g", psnr, between)
 	if !(psnr < 14) {
 		t.Errorf("PSNR between the textures of seeds 1 and 2 is %.2f dB, want < 14: different noises must give different images", psnr)
 	}
 	if !(between < 0.05) {
 		t.Errorf("Gram distance between the two textures %.4g, want < 0.05", between)
 	}
-	for _, x := range []stylize.Image{t1, t2} {
+	for k, x := range []stylize.Image{t1, t2} {
+		t.Logf("texture %d: Gram distance to Starry Night %.4g, to The Scream %.4g, to noise %.4g", k+1, dist(x, starry), dist(x, scream), dist(x, noise))
 		if d := dist(x, starry); !(d < 0.05) {
 			t.Errorf("Gram distance of a texture to Starry Night %.4g, want < 0.05", d)
 		}

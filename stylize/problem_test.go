@@ -190,6 +190,7 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 				}
 				return (fp - p.Eval(xs, scratch).Total) / (2 * float64(eps))
 			}
+			worst := 0.0
 			for trial := 0; trial < 6; trial++ {
 				var dot float64
 				for j := range v {
@@ -197,10 +198,13 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 					dot += float64(v[j]) * float64(grad[j])
 				}
 				fd := (4*diff(5e-3) - diff(1e-2)) / 3
-				if e := math.Abs(fd-dot) / math.Abs(dot); e > 5e-3 { // float32 rounding: ~2e-3 seen
+				e := math.Abs(fd-dot) / math.Abs(dot)
+				worst = max(worst, e)
+				if e > 5e-3 { // float32 rounding: at most 4.5e-4 seen (OpenBLAS native, Haswell, Sandybridge; gonum)
 					t.Errorf("%+v: directional derivative %.6g, finite difference %.6g (relative error %.2g)", tc.wt, dot, fd, e)
 				}
 			}
+			t.Logf("%+v: largest relative error of 6 finite differences %.2g", tc.wt, worst)
 		})
 	}
 }

@@ -3,6 +3,8 @@ package blas
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -112,5 +114,19 @@ func TestParallelMatchesSgemm(t *testing.T) {
 				t.Fatalf("transA=%v: c[%d] = %v, want %v", ta, i, got[i], want[i])
 			}
 		}
+	}
+}
+
+// TestKernels reports the kernels OpenBLAS chose (go test -v shows them)
+// and checks that an OPENBLAS_CORETYPE setting took effect, so a test run
+// meant for given kernels cannot silently run others.
+func TestKernels(t *testing.T) {
+	t.Log(Impl())
+	want := os.Getenv("OPENBLAS_CORETYPE")
+	if want == "" || !strings.HasPrefix(Impl(), "openblas") {
+		return
+	}
+	if !strings.Contains(strings.ToLower(Impl()), strings.ToLower(want)) {
+		t.Errorf("OPENBLAS_CORETYPE=%s, but the BLAS in use is %s", want, Impl())
 	}
 }
