@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gogh-video/gogh/internal/shared"
 )
@@ -24,62 +25,17 @@ const (
 	clipBBB = "data/video/big_buck_bunny_720p_5s.mp4"
 )
 
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	if err := CheckFFmpeg(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-}
-
-func oneLine(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want one containing %q", want)
-	}
-	msg := err.Error()
-	if strings.ContainsAny(msg, "\r\n") {
-		t.Errorf("error is not one line: %q", msg)
-	}
-	for _, w := range want {
-		if !strings.Contains(msg, w) {
-			t.Errorf("error %q does not contain %q", msg, w)
-		}
-	}
-}
-
-func TestCheckFFmpeg(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err == nil {
-		if err := CheckFFmpeg(); err != nil {
-			t.Errorf("CheckFFmpeg with ffmpeg installed: %v", err)
-		}
-	}
+// TestProbeNoFFmpeg checks the error without ffmpeg on PATH.
+func TestProbeNoFFmpeg(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	err := CheckFFmpeg()
 	want := "ffmpeg not found on PATH: install it (Debian/Ubuntu: sudo apt-get install ffmpeg)"
-	if err == nil || err.Error() != want || !errors.Is(err, ErrNoFFmpeg) {
-		t.Errorf("CheckFFmpeg without ffmpeg = %v, want %q", err, want)
-	}
 	if _, err := Probe(context.Background(), "x.mp4"); err == nil || err.Error() != want {
 		t.Errorf("Probe without ffmpeg = %v, want %q", err, want)
 	}
 }
 
-func TestRate(t *testing.T) {
-	for _, c := range []struct {
-		in   float64
-		want string
-	}{{20, "20"}, {30000.0 / 1001, "30000/1001"}, {24000.0 / 1001, "24000/1001"}, {12.5, "12.5"}, {29.98, "29.98"}} {
-		if got := Rate(c.in); got != c.want {
-			t.Errorf("Rate(%v) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
 func TestProbe(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	// The yuv420 cockatoo has no audio track despite MANIFEST.md's table
 	// (ffprobe: one stream); the yuv444 one carries the mp3.
 	for _, c := range []struct {
@@ -120,7 +76,7 @@ func synth(t *testing.T, name, src string) string {
 }
 
 func TestProbeRotated(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	p := synth(t, "plain.mp4", "testsrc=size=64x36:rate=10:duration=1")
 	rot := filepath.Join(filepath.Dir(p), "rot.mp4")
 	// ffmpeg ≥ 6 sets the display matrix with -display_rotation; 5.x from
@@ -156,7 +112,7 @@ func TestProbeRotated(t *testing.T) {
 }
 
 func TestProbeNotVideo(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	dir := t.TempDir()
 	text := filepath.Join(dir, "notes.txt")
 	if err := os.WriteFile(text, []byte("this is not a video\n"), 0o644); err != nil {
@@ -177,7 +133,7 @@ func TestProbeNotVideo(t *testing.T) {
 	}
 	for _, p := range []string{text, pic, audio, filepath.Join(dir, "missing.mp4"), dir} {
 		_, err := Probe(context.Background(), p)
-		oneLine(t, err, p)
+		shared.OneLine(t, err, p)
 		t.Log(err)
 	}
 }
@@ -248,7 +204,7 @@ func TestPlanErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error, plan %+v", p)
 			}
-			oneLine(t, err, c.flag)
+			shared.OneLine(t, err, c.flag)
 			if !strings.HasPrefix(err.Error(), c.flag) {
 				t.Errorf("error %q does not start with %s", err, c.flag)
 			}
@@ -318,7 +274,7 @@ func plan(t *testing.T, path string, o Options) Plan {
 }
 
 func TestReader(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	for _, c := range []struct {
 		clip  string
 		o     Options
@@ -354,7 +310,7 @@ func TestReader(t *testing.T) {
 // Frames of the 420 and 444 encodings of the same footage agree closely,
 // so both are decoded the same way, and the channel order is RGB.
 func TestReaderColors(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	p := Plan{Width: 16, Height: 16, FPS: 20, First: 40, Count: 1}
 	a := readAll(t, shared.Path(t, clip420), p)[0]
 	b := readAll(t, shared.Path(t, clip444), p)[0]
@@ -375,7 +331,7 @@ func TestReaderColors(t *testing.T) {
 }
 
 func TestSub(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	path := shared.Path(t, clip420)
 	for _, c := range []struct {
 		name string
@@ -417,7 +373,7 @@ func TestSub(t *testing.T) {
 
 // An MPEG-TS file starts at a non-zero timestamp and has no frame count.
 func TestSubTS(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "clip.ts")
 	if out, err := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
@@ -444,7 +400,7 @@ func TestSubTS(t *testing.T) {
 }
 
 func TestReaderStopsEarly(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	path := shared.Path(t, clip420)
 	p := Plan{Width: 32, Height: 18, FPS: 20, First: 0, Count: 200}
 	r, err := Open(context.Background(), path, p)
@@ -488,7 +444,7 @@ func TestReaderStopsEarly(t *testing.T) {
 // A plan reaching past the video's real end (a bad duration) fails at the
 // end instead of inventing frames (beyond a copy or two of the last one).
 func TestReaderShort(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	p := Plan{Width: 32, Height: 18, FPS: 20, First: 275, Count: 10}
 	r, err := Open(context.Background(), shared.Path(t, clip420), p)
 	if err != nil {
@@ -499,11 +455,11 @@ func TestReaderShort(t *testing.T) {
 	for err == nil {
 		err = r.ReadFrame(buf)
 	}
-	oneLine(t, err, "ffmpeg gave 7 of 10 frames")
+	shared.OneLine(t, err, "ffmpeg gave 7 of 10 frames")
 }
 
 func TestReaderCorrupt(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	path := synth(t, "clip.mp4", "testsrc=size=64x36:rate=10:duration=1")
 	p := plan(t, path, Options{})
 	data, err := os.ReadFile(path)
@@ -515,7 +471,7 @@ func TestReaderCorrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Probe(context.Background(), path)
-	oneLine(t, err, path)
+	shared.OneLine(t, err, path)
 	t.Log(err)
 
 	r, err := Open(context.Background(), path, p)
@@ -523,14 +479,16 @@ func TestReaderCorrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = r.ReadFrame(make([]byte, p.FrameSize()))
-	oneLine(t, err, path, "ffmpeg failed", "moov atom not found")
+	shared.OneLine(t, err, path, "ffmpeg failed", "moov atom not found")
 	t.Log(err)
 	if cerr := r.Close(); cerr == nil || cerr.Error() != err.Error() {
 		t.Errorf("Close = %v, want %v", cerr, err)
 	}
 
-	// Garbage over the middle of the stream: ffmpeg conceals, the frames
-	// still arrive (or it fails with a one-line error, never a hang).
+	// Garbage over the middle of the stream: ffmpeg conceals, so either
+	// the probe fails with a one-line error naming the file, or frames
+	// arrive until the end (or a one-line error naming the file), within
+	// a deadline: never a hang, a panic or an endless stream.
 	path2 := synth(t, "clip2.mp4", "testsrc=size=64x36:rate=10:duration=1")
 	data, _ = os.ReadFile(path2)
 	for i := len(data) / 4; i < len(data)/2; i++ {
@@ -539,20 +497,39 @@ func TestReaderCorrupt(t *testing.T) {
 	if err := os.WriteFile(path2, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if in, err := Probe(context.Background(), path2); err == nil {
-		p, _ := in.Plan(Options{})
-		r, err := Open(context.Background(), path2, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		buf := make([]byte, p.FrameSize())
-		for err == nil {
-			err = r.ReadFrame(buf)
-		}
-		if err != io.EOF {
-			oneLine(t, err, path2)
-		}
-		t.Log("garbled:", err)
-		r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	in, err := Probe(ctx, path2)
+	if err != nil {
+		shared.OneLine(t, err, path2)
+		t.Log("garbled, probe:", err)
+		return
 	}
+	p, err = in.Plan(Options{})
+	if err != nil {
+		t.Fatalf("plan of the garbled clip: %v", err)
+	}
+	r, err = Open(ctx, path2, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	buf := make([]byte, p.FrameSize())
+	n := 0
+	for err = r.ReadFrame(buf); err == nil && n <= p.Count; err = r.ReadFrame(buf) {
+		n++
+	}
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("reading the garbled clip did not end in 30 s (%d frames)", n)
+	case err == nil:
+		t.Errorf("the garbled clip gave more than its %d frames", p.Count)
+	case err == io.EOF:
+		if n == 0 {
+			t.Errorf("the garbled clip ended without a frame and without an error")
+		}
+	default:
+		shared.OneLine(t, err, path2)
+	}
+	t.Logf("garbled: %d of %d frames, then %v", n, p.Count, err)
 }

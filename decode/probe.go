@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/gogh-video/gogh/internal/fftool"
 )
 
 // Info describes a video file as ffprobe reports it.
@@ -50,7 +52,7 @@ type probeJSON struct {
 // that are not videos (text, still images, audio only) and unreadable files
 // give a one-line error naming the file.
 func Probe(ctx context.Context, path string) (Info, error) {
-	if err := CheckFFmpeg(); err != nil {
+	if err := fftool.Check(); err != nil {
 		return Info{}, err
 	}
 	if st, err := os.Stat(path); err != nil {
@@ -66,7 +68,7 @@ func Probe(ctx context.Context, path string) (Info, error) {
 		if ctx.Err() != nil {
 			return Info{}, fmt.Errorf("decode: probe %s: %w", path, ctx.Err())
 		}
-		msg := OneLine(stderr.String())
+		msg := fftool.OneLine(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	ffmpeg "github.com/u2takey/ffmpeg-go"
+
+	"github.com/gogh-video/gogh/internal/fftool"
 )
 
 // seekMargin is how far before the first planned frame decoding starts, in
@@ -31,7 +33,7 @@ type Reader struct {
 	cmd    *exec.Cmd
 	cancel context.CancelFunc
 	out    *bufio.Reader
-	stderr *Tail
+	stderr *fftool.Tail
 	n      int   // frames delivered
 	done   bool  // ffmpeg waited for
 	err    error // sticky error (io.EOF after the last frame)
@@ -42,7 +44,7 @@ type Reader struct {
 // seeking near it, and gives the same pixels as the whole plan. Cancelling
 // ctx kills ffmpeg. The caller must Close the Reader.
 func Open(ctx context.Context, path string, p Plan) (*Reader, error) {
-	if err := CheckFFmpeg(); err != nil {
+	if err := fftool.Check(); err != nil {
 		return nil, err
 	}
 	switch {
@@ -65,7 +67,7 @@ func Open(ctx context.Context, path string, p Plan) (*Reader, error) {
 		in["ss"] = strconv.FormatFloat(seek, 'f', 6, 64)
 	}
 	v := ffmpeg.Input(path, in).Video().
-		Filter("fps", nil, ffmpeg.KwArgs{"fps": Rate(p.FPS)}).
+		Filter("fps", nil, ffmpeg.KwArgs{"fps": fftool.Rate(p.FPS)}).
 		Filter("trim", nil, ffmpeg.KwArgs{"start_pts": strconv.Itoa(p.First)}).
 		Filter("tpad", nil, ffmpeg.KwArgs{"stop_mode": "clone", "stop": strconv.Itoa(padFrames)}).
 		Filter("scale", nil, ffmpeg.KwArgs{"w": strconv.Itoa(p.Width), "h": strconv.Itoa(p.Height), "flags": "bicubic"})
@@ -76,7 +78,7 @@ func Open(ctx context.Context, path string, p Plan) (*Reader, error) {
 		"format": "rawvideo", "pix_fmt": "rgb24",
 		"vsync": "passthrough", "frames:v": strconv.Itoa(p.Count),
 	}).Silent(true).Compile()
-	r := &Reader{ctx: pctx, path: path, plan: p, cmd: cmd, cancel: cancel, stderr: &Tail{}}
+	r := &Reader{ctx: pctx, path: path, plan: p, cmd: cmd, cancel: cancel, stderr: &fftool.Tail{}}
 	cmd.Stderr = r.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -12,11 +12,13 @@ import (
 	"math"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 
-	"github.com/gogh-video/gogh/decode"
+	"github.com/google/renameio/v2"
 	ffmpeg "github.com/u2takey/ffmpeg-go"
+
+	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/internal/fftool"
 )
 
 // Options shape the encoded video.
@@ -46,10 +48,11 @@ const (
 type Writer struct {
 	ctx       context.Context // the caller's
 	cancel    context.CancelFunc
-	path, tmp string
+	path      string
+	tmp       *renameio.PendingFile // ffmpeg writes it by name
 	cmd       *exec.Cmd
 	stdin     io.WriteCloser
-	stderr    *decode.Tail
+	stderr    *fftool.Tail
 	frameSize int
 	frames    int
 	done      bool
@@ -62,7 +65,7 @@ type Writer struct {
 // path. Both sides must be even (yuv420p). Cancelling ctx kills ffmpeg: the
 // next WriteFrame or Close fails and the temporary file is removed.
 func Create(ctx context.Context, path string, width, height int, o Options) (*Writer, error) {
-	if err := decode.CheckFFmpeg(); err != nil {
+	if err := fftool.Check(); err != nil {
 		return nil, err
 	}
 	switch {
@@ -89,28 +92,26 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 		crf = 18
 	}
 
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("encode: cannot write %s: %w", path, err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
-	tmp := f.Name()
-	f.Close()
 
 	video := ffmpeg.Input("pipe:", ffmpeg.KwArgs{
 		"hide_banner": "", "loglevel": "error",
 		"f": "rawvideo", "pix_fmt": "rgb24",
 		"video_size": fmt.Sprintf("%dx%d", width, height),
-		"framerate":  decode.Rate(o.FPS),
+		"framerate":  fftool.Rate(o.FPS),
 	}).Video()
 	switch o.Interpolate {
 	case Dup:
-		video = video.Filter("fps", nil, ffmpeg.KwArgs{"fps": decode.Rate(o.Resample)})
+		video = video.Filter("fps", nil, ffmpeg.KwArgs{"fps": fftool.Rate(o.Resample)})
 	case MCI:
 		// minterpolate only fills gaps between frames and drops the last
 		// one: holding the last frame two more periods keeps the clip's
 		// length (measured: 6 frames at 6 fps → 18 frames, 1.0 s, at 18).
 		video = video.Filter("tpad", nil, ffmpeg.KwArgs{"stop_mode": "clone", "stop": "2"}).
-			Filter("minterpolate", nil, ffmpeg.KwArgs{"fps": decode.Rate(o.Resample), "mi_mode": "mci"})
+			Filter("minterpolate", nil, ffmpeg.KwArgs{"fps": fftool.Rate(o.Resample), "mi_mode": "mci"})
 	}
 	video = video.
 		Filter("scale", nil, ffmpeg.KwArgs{"out_color_matrix": "bt709", "out_range": "tv"}).
@@ -138,16 +139,16 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 
 	pctx := ctx
 	ctx, cancel := context.WithCancel(ctx)
-	cmd := ffmpeg.OutputContext(ctx, streams, tmp, out).OverWriteOutput().Silent(true).Compile()
+	cmd := ffmpeg.OutputContext(ctx, streams, tmp.Name(), out).OverWriteOutput().Silent(true).Compile()
 	w := &Writer{ctx: pctx, cancel: cancel, path: path, tmp: tmp, cmd: cmd,
-		stderr: &decode.Tail{}, frameSize: width * height * 3}
+		stderr: &fftool.Tail{}, frameSize: width * height * 3}
 	cmd.Stderr = w.stderr
 	if w.stdin, err = cmd.StdinPipe(); err == nil {
 		err = cmd.Start()
 	}
 	if err != nil {
 		cancel()
-		os.Remove(tmp)
+		tmp.Cleanup()
 		return nil, fmt.Errorf("encode: %s: start ffmpeg: %w", path, err)
 	}
 	return w, nil
@@ -170,7 +171,7 @@ func (w *Writer) WriteFrame(rgb []byte) error {
 		w.stdin.Close()
 		w.err = w.failure(w.cmd.Wait(), err)
 		w.done = true
-		os.Remove(w.tmp)
+		w.tmp.Cleanup()
 		return w.err
 	}
 	w.frames++
@@ -191,13 +192,11 @@ func (w *Writer) Close() error {
 		w.err = w.failure(err, werr)
 	} else if w.frames == 0 {
 		w.err = fmt.Errorf("encode: %s: no frames written", w.path)
-	} else if err := os.Chmod(w.tmp, 0o644); err != nil {
-		w.err = fmt.Errorf("encode: %w", err)
-	} else if err := os.Rename(w.tmp, w.path); err != nil {
-		w.err = fmt.Errorf("encode: %w", err)
+	} else if err := w.tmp.CloseAtomicallyReplace(); err != nil {
+		w.err = fmt.Errorf("encode: %s: %w", w.path, err)
 	}
 	if w.err != nil {
-		os.Remove(w.tmp)
+		w.tmp.Cleanup()
 	}
 	return w.err
 }
@@ -213,7 +212,7 @@ func (w *Writer) Abort() {
 	w.cancel()
 	w.stdin.Close()
 	_ = w.cmd.Wait()
-	os.Remove(w.tmp)
+	w.tmp.Cleanup()
 }
 
 // failure explains ffmpeg's exit (err) or a broken pipe (perr) on one line.
@@ -224,7 +223,7 @@ func (w *Writer) failure(err, perr error) error {
 	msg := w.stderr.String()
 	if msg == "" {
 		msg = errors.Join(err, perr).Error()
-		msg = decode.OneLine(msg)
+		msg = fftool.OneLine(msg)
 	}
 	return fmt.Errorf("encode: %s: ffmpeg failed: %s", w.path, msg)
 }

@@ -24,16 +24,6 @@ const (
 	withoutAudio = "data/video/cockatoo_720p_14s_yuv420.mp4"
 )
 
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	if err := decode.CheckFFmpeg(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-}
-
 // gradient is frame i of a synthetic clip: red grows left to right, green
 // top to bottom, blue with the frame number.
 func gradient(i int) []byte {
@@ -123,7 +113,7 @@ func encode(t *testing.T, path string, n int, o Options) error {
 }
 
 func TestEncode(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	for _, c := range []struct {
 		name      string
 		o         Options
@@ -174,7 +164,7 @@ func TestEncode(t *testing.T) {
 // TestResample checks that resampling keeps the video's duration and
 // reaches the asked frame rate, by repeating frames or interpolating them.
 func TestResample(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	for _, how := range []string{Dup, MCI} {
 		t.Run(how, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "out.mp4")
@@ -195,7 +185,7 @@ func TestResample(t *testing.T) {
 // Decoding the encoded clip gives back the frames, in order, close to the
 // colours written (BT.709 both ways).
 func TestRoundTrip(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	path := filepath.Join(t.TempDir(), "out.mp4")
 	if err := encode(t, path, 12, Options{FPS: 6, CRF: 10}); err != nil {
 		t.Fatal(err)
@@ -241,7 +231,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestAbort(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.mp4")
 	wr, err := Create(context.Background(), path, w, h, Options{FPS: 6})
@@ -253,7 +243,7 @@ func TestAbort(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	onlyFiles(t, dir, filepath.Base(wr.tmp)) // the temporary file while writing
+	onlyFiles(t, dir, filepath.Base(wr.tmp.Name())) // the temporary file while writing
 	wr.Abort()
 	onlyFiles(t, dir)
 	if err := wr.Close(); err == nil {
@@ -289,7 +279,7 @@ func TestAbort(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	wr, err := Create(ctx, filepath.Join(dir, "out.mp4"), w, h, Options{FPS: 6})
@@ -313,24 +303,8 @@ func TestCancel(t *testing.T) {
 	onlyFiles(t, dir)
 }
 
-func oneLine(t *testing.T, err error, want ...string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("no error, want one containing %q", want)
-	}
-	if strings.ContainsAny(err.Error(), "\r\n") {
-		t.Errorf("error is not one line: %q", err)
-	}
-	for _, s := range want {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("error %q does not name %q", err, s)
-		}
-	}
-	t.Log(err)
-}
-
 func TestCreateErrors(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
@@ -366,7 +340,8 @@ func TestCreateErrors(t *testing.T) {
 			if c.name == "missing audio file" {
 				want = []string{c.o.AudioFrom}
 			}
-			oneLine(t, err, want...)
+			shared.OneLine(t, err, want...)
+			t.Log(err)
 		})
 	}
 	onlyFiles(t, dir, "file", "ro")
@@ -376,7 +351,7 @@ func TestCreateErrors(t *testing.T) {
 // ffmpeg failing (here: "audio" that is a text file) gives a one-line error
 // with ffmpeg's own message, and no output file.
 func TestFFmpegFails(t *testing.T) {
-	needFFmpeg(t)
+	shared.NeedFFmpeg(t)
 	dir := t.TempDir()
 	text := filepath.Join(dir, "notes.txt")
 	if err := os.WriteFile(text, []byte("not audio\n"), 0o644); err != nil {
@@ -384,6 +359,7 @@ func TestFFmpegFails(t *testing.T) {
 	}
 	path := filepath.Join(dir, "out.mp4")
 	err := encode(t, path, 12, Options{FPS: 6, AudioFrom: text})
-	oneLine(t, err, path, "ffmpeg failed", "Invalid data")
+	shared.OneLine(t, err, path, "ffmpeg failed", "Invalid data")
+	t.Log(err)
 	onlyFiles(t, dir, "notes.txt")
 }

@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/internal/atomicfile"
 )
 
 // Job is what Workdir/job.json records: every setting that changes the
@@ -103,7 +102,7 @@ func prepare(dir string, job Job, resume bool) error {
 	if err != nil {
 		return fmt.Errorf("job.json: %w", err)
 	}
-	return stylize.WriteFile(path, func(w io.Writer) error { _, err := w.Write(append(data, '\n')); return err })
+	return atomicfile.WriteBytes(path, append(data, '\n'))
 }
 
 // removeFrames deletes the frame checkpoints and warm-up frames (and only

@@ -1,13 +1,14 @@
 package samples
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+
+	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/internal/fftool"
 )
 
 // GeneratedFile is the cache file name of the clip Generate makes.
@@ -20,50 +21,35 @@ const GeneratedFile = "generated-mandelbrot-640x360.mp4"
 // encoded into a temporary file beside path and renamed once complete: on
 // error, including cancellation of ctx, path is not touched and no
 // temporary file is left.
-func Generate(ctx context.Context, path string) (err error) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		return fmt.Errorf("generating a clip: ffmpeg not found: install it (Debian/Ubuntu: sudo apt-get install ffmpeg)")
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+func Generate(ctx context.Context, path string) error {
+	if err := fftool.Check(); err != nil {
 		return fmt.Errorf("generating a clip: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".generate-*.mp4")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("generating a clip: %w", err)
+	}
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("generating a clip: %w", err)
 	}
-	tmp.Close()
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer f.Cleanup()
 	cmd := exec.CommandContext(ctx, "ffmpeg", "-nostdin", "-v", "error", "-y",
 		"-f", "lavfi", "-i", "mandelbrot=size=640x360:rate=20",
 		"-f", "lavfi", "-i", "sine=frequency=220:beep_factor=4:sample_rate=44100",
 		"-t", "6", "-map", "0:v", "-map", "1:a",
 		"-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
 		"-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart",
-		"-f", "mp4", tmp.Name())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+		"-f", "mp4", f.Name())
+	stderr := &fftool.Tail{}
+	cmd.Stderr = stderr
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("generating a clip: %w", ctx.Err())
 		}
-		return fmt.Errorf("generating a clip with ffmpeg: %v: %s", err, lastLine(stderr.String()))
+		return fmt.Errorf("generating a clip with ffmpeg: %v: %s", err, stderr)
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("generating a clip: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := f.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("generating a clip: %w", err)
 	}
 	return nil
-}
-
-// lastLine returns the last non-empty line of s.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }

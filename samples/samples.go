@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/internal/fetch"
 )
 
@@ -176,33 +177,31 @@ func Get(ctx context.Context, name string, progress io.Writer) (string, error) {
 	return dst, nil
 }
 
-// download fetches it into dst through a temporary file in dst's
-// directory, verified before the rename.
+// download fetches it into dst through a temporary file beside it,
+// verified before the rename.
 func download(ctx context.Context, it Item, dst string, progress io.Writer) error {
 	src := urlOf(it)
+	f, err := atomicfile.Create(dst)
+	if err != nil {
+		return fmt.Errorf("downloading %s: %w", it.Name, err)
+	}
+	defer f.Cleanup()
 	h := sha256.New()
 	// Read at most one byte more than expected: enough to tell a wrong size.
-	tmp, n, err := fetch.Get(ctx, fetch.Request{URL: src, Dir: filepath.Dir(dst), Pattern: ".download-*",
-		Desc: "downloading " + it.Name, Size: it.Size, Limit: it.Size + 1, Hash: h, Progress: progress})
+	n, err := fetch.Get(ctx, fetch.Request{URL: src, Desc: "downloading " + it.Name, Size: it.Size, Limit: it.Size + 1,
+		Progress: progress}, io.MultiWriter(f, h))
 	if err != nil {
 		return fmt.Errorf("%s: %w", it.Name, err)
 	}
 	switch sum := hex.EncodeToString(h.Sum(nil)); {
 	case n > it.Size:
-		err = fmt.Errorf("downloading %s from %s: more than the %d bytes expected", it.Name, src, it.Size)
+		return fmt.Errorf("downloading %s from %s: more than the %d bytes expected", it.Name, src, it.Size)
 	case n < it.Size:
-		err = fmt.Errorf("downloading %s from %s: got %d bytes, want %d", it.Name, src, n, it.Size)
+		return fmt.Errorf("downloading %s from %s: got %d bytes, want %d", it.Name, src, n, it.Size)
 	case sum != it.SHA256:
-		err = fmt.Errorf("downloading %s from %s: sha256 %s, want %s", it.Name, src, sum, it.SHA256)
+		return fmt.Errorf("downloading %s from %s: sha256 %s, want %s", it.Name, src, sum, it.SHA256)
 	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := f.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("downloading %s: %w", it.Name, err)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package study
 
 import (
-	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/stylize"
 )
 
@@ -142,7 +142,7 @@ func savePlot(p *plot.Plot, what, pngPath, svgPath string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		if err := replaceFile(out.path, func(w io.Writer) error { _, err := c.WriteTo(w); return err }); err != nil {
+		if err := atomicfile.WriteFile(out.path, func(w io.Writer) error { _, err := c.WriteTo(w); return err }); err != nil {
 			return err
 		}
 	}
@@ -153,7 +153,7 @@ func savePlot(p *plot.Plot, what, pngPath, svgPath string) error {
 // step, with the columns run (its label), step, style, content, tv and
 // total (the weighted losses) and seconds (since the run started).
 func WriteCSV(path string, runs []Run) error {
-	return replaceFile(path, func(w io.Writer) error {
+	return atomicfile.WriteFile(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.Write([]string{"run", "step", "style", "content", "tv", "total", "seconds"}); err != nil {
 			return err
@@ -171,16 +171,6 @@ func WriteCSV(path string, runs []Run) error {
 		cw.Flush()
 		return cw.Error()
 	})
-}
-
-// replaceFile writes a file through write and puts it in place
-// atomically (see WriteFileAtomic).
-func replaceFile(path string, write func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return WriteFileAtomic(path, buf.Bytes())
 }
 
 // wholeTicks are the default ticks with labels only on whole numbers.

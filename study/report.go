@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
@@ -122,7 +123,7 @@ func WriteReport(dir string, r Report) error {
 			}
 		}
 	}
-	return replaceFile(filepath.Join(dir, "index.html"), func(w io.Writer) error {
+	return atomicfile.WriteFile(filepath.Join(dir, "index.html"), func(w io.Writer) error {
 		return reportPage.Execute(w, r)
 	})
 }

@@ -1,8 +1,6 @@
 package study
 
 import (
-	"bytes"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,6 +12,7 @@ import (
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
+	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/stylize"
 )
 
@@ -175,18 +174,7 @@ func wrapLabel(s string, width, lines int) []string {
 	return texts
 }
 
-// SavePNG writes m as a PNG at path, atomically: see WriteFileAtomic.
+// SavePNG writes m as a PNG at path, atomically (see atomicfile).
 func SavePNG(path string, m image.Image) error {
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, m); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return WriteFileAtomic(path, buf.Bytes())
-}
-
-// WriteFileAtomic writes data to path with mode 0644 through a temporary
-// file in the same directory that it then renames, so that path never
-// holds a half-written file, even when the program is killed.
-func WriteFileAtomic(path string, data []byte) error {
-	return stylize.WriteFile(path, func(w io.Writer) error { _, err := w.Write(data); return err })
+	return atomicfile.WriteFile(path, func(w io.Writer) error { return png.Encode(w, m) })
 }

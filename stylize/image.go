@@ -11,10 +11,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
+
+	"github.com/gogh-video/gogh/internal/atomicfile"
 )
 
 // Image is an RGB image stored as three planes of float32 in 0..1:
@@ -153,36 +154,10 @@ func LoadSized(path string, w, h int) (Image, error) {
 // SavePNG writes im as a PNG. It writes a temporary file beside path and
 // renames it, so path never holds a half-written image.
 func SavePNG(path string, im Image) error {
-	return WriteFile(path, func(w io.Writer) error { return png.Encode(w, im.NRGBA()) })
+	return atomicfile.WriteFile(path, func(w io.Writer) error { return png.Encode(w, im.NRGBA()) })
 }
 
 // SaveJPEG writes im as a JPEG of quality 95, like SavePNG.
 func SaveJPEG(path string, im Image) error {
-	return WriteFile(path, func(w io.Writer) error { return jpeg.Encode(w, im.NRGBA(), &jpeg.Options{Quality: 95}) })
-}
-
-// WriteFile writes a file with mode 0644 through write, atomically: into
-// a temporary file beside path that it then renames, so that path never
-// holds a half-written file, even when the program is killed.
-func WriteFile(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".gogh-*"+filepath.Ext(path))
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it private
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.WriteFile(path, func(w io.Writer) error { return jpeg.Encode(w, im.NRGBA(), &jpeg.Options{Quality: 95}) })
 }

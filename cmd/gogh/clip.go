@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gogh-video/gogh/decode"
+	"github.com/gogh-video/gogh/internal/fftool"
 	"github.com/gogh-video/gogh/pipeline"
 	"github.com/gogh-video/gogh/samples"
 	"github.com/gogh-video/gogh/stylize"
@@ -144,7 +145,7 @@ type clip struct {
 // open resolves the default samples, probes the input, plans the frames
 // and loads the weights and the style.
 func (c *clipFlags) open(ctx context.Context, in string, opts decode.Options, spec stylize.Spec) (*clip, error) {
-	if err := decode.CheckFFmpeg(); err != nil {
+	if err := fftool.Check(); err != nil {
 		return nil, err
 	}
 	in, err := c.defaults(ctx, in)

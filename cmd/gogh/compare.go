@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gogh-video/gogh/encode"
+	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/pipeline"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
@@ -406,7 +407,7 @@ func (r *compareRun) report(rep *compareReport, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := study.WriteFileAtomic(filepath.Join(r.out, "metrics.json"), append(js, '\n')); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(r.out, "metrics.json"), append(js, '\n')); err != nil {
 		return err
 	}
 	var csv strings.Builder
@@ -429,7 +430,7 @@ func (r *compareRun) report(rep *compareReport, stdout io.Writer) error {
 		}
 		series = append(series, s)
 	}
-	if err := study.WriteFileAtomic(filepath.Join(r.out, "metrics.csv"), []byte(csv.String())); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(r.out, "metrics.csv"), []byte(csv.String())); err != nil {
 		return err
 	}
 	if rep.Frames > 1 {

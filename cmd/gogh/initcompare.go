@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -170,5 +171,5 @@ func writeTableCSV(path string, t study.Table) error {
 	w := csv.NewWriter(&buf)
 	w.Write(t.Header)
 	w.WriteAll(t.Rows) // into memory: cannot fail
-	return study.WriteFileAtomic(path, buf.Bytes())
+	return atomicfile.WriteBytes(path, buf.Bytes())
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -238,7 +239,7 @@ func (sr *series) writeTables() error {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.WriteAll(sr.rows) // into memory: cannot fail
-	if err := study.WriteFileAtomic(filepath.Join(sr.dir, "runs.csv"), buf.Bytes()); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(sr.dir, "runs.csv"), buf.Bytes()); err != nil {
 		return err
 	}
 	return study.SavePNG(filepath.Join(sr.dir, "sheet.png"), study.Sheet(sr.cells, sr.cols+1, sr.cell))

@@ -195,7 +195,7 @@ func TestVideoFullDisk(t *testing.T) {
 	if len(saved) == 0 {
 		t.Error("no finished frame was kept")
 	}
-	temps, _ := filepath.Glob(filepath.Join(dir, "out.mp4.frames", ".gogh-*"))
+	temps, _ := filepath.Glob(filepath.Join(dir, "out.mp4.frames", ".*"))
 	if len(temps) != 0 {
 		t.Errorf("temporary files left: %v", temps)
 	}

@@ -1,5 +1,5 @@
-// Package fetch downloads a URL into a temporary file, with a byte
-// progress bar: what installing the weights and the samples share.
+// Package fetch downloads a URL with a byte progress bar: what installing
+// the weights and the samples share.
 package fetch
 
 import (
@@ -7,54 +7,35 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 )
 
-// Request says what to download and where the temporary file goes.
+// Request says what to download.
 type Request struct {
 	URL      string
-	Dir      string    // directory of the temporary file
-	Pattern  string    // its name pattern, as for os.CreateTemp
 	Desc     string    // the progress bar's description
 	Size     int64     // size for the bar when the server does not say (0: unknown)
 	Limit    int64     // read at most this many bytes (0: no limit)
-	Hash     io.Writer // also receives every byte read (nil: none)
 	Progress io.Writer // where the bar is drawn (nil: no bar)
 }
 
-// Get downloads r.URL into a new temporary file and returns its path and
-// the number of bytes read. On any error, cancellation included, the
-// temporary file is removed.
-func Get(ctx context.Context, r Request) (path string, n int64, err error) {
+// Get downloads r.URL into dst and returns the number of bytes read.
+func Get(ctx context.Context, r Request, dst io.Writer) (n int64, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil {
-		return "", 0, fmt.Errorf("downloading %s: %w", r.URL, err)
+		return 0, fmt.Errorf("downloading %s: %w", r.URL, err)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", 0, fmt.Errorf("downloading %s: %w", r.URL, err)
+		return 0, fmt.Errorf("downloading %s: %w", r.URL, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", 0, fmt.Errorf("downloading %s: %s", r.URL, resp.Status)
+		return 0, fmt.Errorf("downloading %s: %s", r.URL, resp.Status)
 	}
-	tmp, err := os.CreateTemp(r.Dir, r.Pattern)
-	if err != nil {
-		return "", 0, fmt.Errorf("downloading %s: %w", r.URL, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	var w io.Writer = tmp
-	if r.Hash != nil {
-		w = io.MultiWriter(w, r.Hash)
-	}
+	w := dst
 	if r.Progress != nil {
 		size := resp.ContentLength
 		if size < 0 && r.Size > 0 {
@@ -73,12 +54,9 @@ func Get(ctx context.Context, r Request) (path string, n int64, err error) {
 		body = io.LimitReader(body, r.Limit)
 	}
 	if n, err = io.Copy(w, body); err != nil {
-		return "", n, fmt.Errorf("downloading %s: %w", r.URL, err)
+		return n, fmt.Errorf("downloading %s: %w", r.URL, err)
 	}
-	if err := tmp.Close(); err != nil {
-		return "", n, fmt.Errorf("downloading %s: %w", r.URL, err)
-	}
-	return tmp.Name(), n, nil
+	return n, nil
 }
 
 // NewBar returns a byte progress bar in the style of

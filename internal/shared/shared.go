@@ -13,7 +13,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/gogh-video/gogh/internal/fftool"
 
 	"github.com/gogh-video/gogh/stylize/safetensors"
 )
@@ -112,4 +115,33 @@ func Reference(t testing.TB, name string) *safetensors.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// NeedFFmpeg skips the test (fails it under CI) when ffmpeg or ffprobe is
+// missing.
+func NeedFFmpeg(t testing.TB) {
+	t.Helper()
+	if err := fftool.Check(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+}
+
+// OneLine checks that err is an error of one line containing every want.
+func OneLine(t testing.TB, err error, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one containing %q", want)
+	}
+	msg := err.Error()
+	if strings.ContainsAny(msg, "\r\n") {
+		t.Errorf("error is not one line: %q", msg)
+	}
+	for _, w := range want {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error %q does not contain %q", msg, w)
+		}
+	}
 }

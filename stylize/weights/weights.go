@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/internal/fetch"
 	"github.com/gogh-video/gogh/stylize/safetensors"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -174,42 +175,34 @@ func slim(w *vgg.Weights) []safetensors.Named {
 // block returns the block number of convolution i: '1' for conv1_1.
 func block(i int) byte { return vgg.ConvNames[i][len("conv")] }
 
-// download fetches src into a temporary file in dir.
+// download fetches src into a temporary file in dir (removed on error)
+// and returns its path.
 func download(ctx context.Context, src, dir string, progress io.Writer) (string, error) {
-	path, _, err := fetch.Get(ctx, fetch.Request{URL: src, Dir: dir, Pattern: ".vgg19-download-*", Desc: "downloading", Progress: progress})
-	return path, err
+	f, err := os.CreateTemp(dir, ".vgg19-download-*")
+	if err != nil {
+		return "", fmt.Errorf("downloading %s: %w", src, err)
+	}
+	_, err = fetch.Get(ctx, fetch.Request{URL: src, Desc: "downloading", Progress: progress}, f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("downloading %s: %w", src, cerr)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
 }
 
-// writeFile writes the tensors and metadata to a temporary file in dst's
-// directory and renames it to dst once complete.
-func writeFile(ctx context.Context, dst string, tensors []safetensors.Named, meta map[string]string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".vgg19-features-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+// writeFile writes the tensors and metadata to dst atomically (see
+// atomicfile); cancelling ctx stops it and leaves dst untouched.
+func writeFile(ctx context.Context, dst string, tensors []safetensors.Named, meta map[string]string) error {
+	return atomicfile.WriteFile(dst, func(f io.Writer) error {
+		bw := bufio.NewWriterSize(ctxWriter{ctx, f}, 1<<20)
+		if err := safetensors.Write(bw, tensors, meta); err != nil {
+			return err
 		}
-	}()
-	bw := bufio.NewWriterSize(ctxWriter{ctx, tmp}, 1<<20)
-	if err := safetensors.Write(bw, tensors, meta); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+		return bw.Flush()
+	})
 }
 
 // ctxWriter is a writer that fails once its context is done.

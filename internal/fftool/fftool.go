@@ -1,15 +1,7 @@
-// Package decode turns a video file into raw RGB frames: it probes the file
-// with ffprobe, resolves the user's range/rate/size options into a Plan, and
-// streams the planned frames out of an ffmpeg process over a pipe (no
-// temporary files).
-//
-// Frame numbering. Output frame k of a video at output rate F is what the
-// video shows at time k/F (seconds from the start of the file), i.e. the
-// source frame ffmpeg's fps filter picks for that instant. This numbering
-// does not depend on where decoding starts, so any sub-range of a Plan
-// (Plan.Sub) decodes to exactly the same pixels as the same frames of the
-// whole Plan; workers can each decode only their own segment.
-package decode
+// Package fftool holds what decode, encode and samples share about the
+// ffmpeg and ffprobe programs: whether they are installed, their frame
+// rate syntax, and their diagnostics squeezed into one line.
+package fftool
 
 import (
 	"errors"
@@ -22,16 +14,16 @@ import (
 	"sync"
 )
 
-// ErrNoFFmpeg is wrapped by the error of CheckFFmpeg when ffmpeg or ffprobe
-// is missing.
-var ErrNoFFmpeg = errors.New("not found on PATH")
+// ErrMissing is wrapped by the error of Check when ffmpeg or ffprobe is
+// missing.
+var ErrMissing = errors.New("not found on PATH")
 
-// CheckFFmpeg reports, as a one-line error, whether ffmpeg or ffprobe is
-// missing from PATH.
-func CheckFFmpeg() error {
+// Check reports, as a one-line error, whether ffmpeg or ffprobe is missing
+// from PATH.
+func Check() error {
 	for _, tool := range []string{"ffmpeg", "ffprobe"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return fmt.Errorf("%s %w: install it (Debian/Ubuntu: sudo apt-get install ffmpeg)", tool, ErrNoFFmpeg)
+			return fmt.Errorf("%s %w: install it (Debian/Ubuntu: sudo apt-get install ffmpeg)", tool, ErrMissing)
 		}
 	}
 	return nil
