@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -98,8 +99,8 @@ func setup(t *testing.T) (*vgg.Weights, *stylize.Style, stylize.Spec) {
 		if tWeights, setupErr = vgg.Load(wpath, 16); setupErr != nil {
 			return
 		}
-		var img stylize.Image
-		if img, setupErr = stylize.Load(spath, tw); setupErr != nil {
+		var img picture.Image
+		if img, setupErr = picture.Load(spath, tw); setupErr != nil {
 			return
 		}
 		tStyle, setupErr = stylize.NewStyle(tWeights, img, sl, 1)

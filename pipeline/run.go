@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/optim"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -225,8 +226,8 @@ type worker struct {
 	prob    *stylize.Problem
 	opt     optim.Optimizer
 	hist    *temporal.History
-	content stylize.Image
-	x       stylize.Image
+	content picture.Image
+	x       picture.Image
 	rgb     []byte
 }
 
@@ -252,8 +253,8 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 	wk := &worker{
 		weights: w,
 		style:   style,
-		content: stylize.NewImage(c.Width, c.Height),
-		x:       stylize.NewImage(c.Width, c.Height),
+		content: picture.New(c.Width, c.Height),
+		x:       picture.New(c.Width, c.Height),
 		rgb:     make([]byte, 3*c.Width*c.Height),
 	}
 	// The optimizer keeps its vectors between frames (stylize.NewOptimizer
@@ -319,7 +320,7 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		if c.WarmStart == WarmNone && saved[i] {
 			continue // independent frame saved earlier
 		}
-		RGBToImage(wk.rgb, wk.content)
+		wk.content.SetRGB(wk.rgb)
 		if path, ok := restored(i); ok && c.WarmStart != WarmNone {
 			if err := wk.load(c, path); err != nil {
 				return fmt.Errorf("resuming after frame %d: %w", i, err)
@@ -335,13 +336,13 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		warm = c.WarmStart != WarmNone
 		if i < seg.First {
 			if i >= fadeFrom {
-				if err := stylize.SavePNG(WarmPath(c.Workdir, i), wk.x); err != nil {
+				if err := picture.SavePNG(WarmPath(c.Workdir, i), wk.x); err != nil {
 					return err
 				}
 			}
 			continue // warm-up
 		}
-		if err := stylize.SavePNG(FramePath(c.Workdir, i), wk.x); err != nil {
+		if err := picture.SavePNG(FramePath(c.Workdir, i), wk.x); err != nil {
 			return err
 		}
 		r.Worker = id
@@ -355,7 +356,7 @@ func (wk *worker) load(c *Config, path string) error {
 	if err := readPNG(path, c.Width, c.Height, wk.rgb); err != nil {
 		return err
 	}
-	RGBToImage(wk.rgb, wk.x)
+	wk.x.SetRGB(wk.rgb)
 	return nil
 }
 
@@ -391,7 +392,9 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 			wk.hist.WarmStart(wk.content, wk.x)
 		}
 		if !cut {
-			anchors = wk.hist.Anchors()
+			for _, a := range wk.hist.Anchors() {
+				anchors = append(anchors, stylize.Anchor(a))
+			}
 		}
 	}
 	if !warm || cut {

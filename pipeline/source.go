@@ -3,12 +3,11 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"image"
 	"image/png"
 	"os"
 	"path/filepath"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 // Source supplies the content frames, as RGB24 (3 bytes a pixel, rows top
@@ -43,17 +42,6 @@ func WarmPath(workdir string, i int) string {
 	return filepath.Join(workdir, fmt.Sprintf("warm-%06d.png", i))
 }
 
-// RGBToImage converts an RGB24 frame into im's planes (im's size), with
-// the same 8-bit to float conversion as stylize.FromImage.
-func RGBToImage(rgb []byte, im stylize.Image) {
-	n := im.W * im.H
-	for i := range n {
-		im.Pix[i] = float32(rgb[3*i]) / 255
-		im.Pix[n+i] = float32(rgb[3*i+1]) / 255
-		im.Pix[2*n+i] = float32(rgb[3*i+2]) / 255
-	}
-}
-
 // readPNG reads a frame checkpoint as RGB24 into dst (w×h×3 bytes).
 func readPNG(path string, w, h int, dst []byte) error {
 	f, err := os.Open(path)
@@ -65,25 +53,9 @@ func readPNG(path string, w, h int, dst []byte) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	b := m.Bounds()
-	if b.Dx() != w || b.Dy() != h {
+	if b := m.Bounds(); b.Dx() != w || b.Dy() != h {
 		return fmt.Errorf("%s is %dx%d, want %dx%d", path, b.Dx(), b.Dy(), w, h)
 	}
-	if nrgba, ok := m.(*image.NRGBA); ok {
-		for y := range h {
-			row := nrgba.Pix[y*nrgba.Stride:]
-			for x := range w {
-				copy(dst[3*(y*w+x):3*(y*w+x)+3], row[4*x:4*x+3])
-			}
-		}
-		return nil
-	}
-	for y := range h {
-		for x := range w {
-			r, g, bl, _ := m.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			i := 3 * (y*w + x)
-			dst[i], dst[i+1], dst[i+2] = uint8(r>>8), uint8(g>>8), uint8(bl>>8)
-		}
-	}
+	picture.RGB24(m, dst)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -24,9 +25,9 @@ func experimentSettings(t *testing.T, depth int) Settings {
 		Optimizer: "lbfgs", Steps: 60, Seed: 1, Threads: 2}
 }
 
-func loadShared(t *testing.T, rel string, size int) stylize.Image {
+func loadShared(t *testing.T, rel string, size int) picture.Image {
 	t.Helper()
-	im, err := stylize.Load(shared.Path(t, rel), size)
+	im, err := picture.Load(shared.Path(t, rel), size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestReconstructDepth(t *testing.T) {
 		}
 	}
 	shallow, deep := PSNR(runs[0].Image, cat), PSNR(runs[1].Image, cat)
-	noise := PSNR(stylize.Noise(cat.W, cat.H, s.Seed), cat)
+	noise := PSNR(picture.Noise(cat.W, cat.H, s.Seed), cat)
 	t.Logf("PSNR against the photo: conv1_2 %.2f dB, conv4_2 %.2f dB, the starting noise %.2f dB", shallow, deep, noise)
 	if !(shallow >= 15) {
 		t.Errorf("conv1_2 reconstruction PSNR %.2f dB, want ≥ 15", shallow)
@@ -133,7 +134,7 @@ func TestTextureSeeds(t *testing.T) {
 		}
 	}
 	t1, t2 := runs[0].Image, runs[1].Image
-	dist := func(a, b stylize.Image) float64 {
+	dist := func(a, b picture.Image) float64 {
 		t.Helper()
 		d, err := GramDistance(s.Weights, a, b, set, s.Threads)
 		if err != nil {
@@ -143,7 +144,7 @@ func TestTextureSeeds(t *testing.T) {
 	}
 	psnr := PSNR(t1, t2)
 	between := dist(t1, t2)
-	noise := stylize.Noise(starry.W, starry.H, 99)
+	noise := picture.Noise(starry.W, starry.H, 99)
 	t.Logf("PSNR between the seeds' textures %.2f dB; Gram distance between them %.4g", psnr, between)
 	if !(psnr < 14) {
 		t.Errorf("PSNR between the textures of seeds 1 and 2 is %.2f dB, want < 14: different noises must give different images", psnr)
@@ -151,14 +152,14 @@ func TestTextureSeeds(t *testing.T) {
 	if !(between < 0.05) {
 		t.Errorf("Gram distance between the two textures %.4g, want < 0.05", between)
 	}
-	for k, x := range []stylize.Image{t1, t2} {
+	for k, x := range []picture.Image{t1, t2} {
 		t.Logf("texture %d: Gram distance to Starry Night %.4g, to The Scream %.4g, to noise %.4g", k+1, dist(x, starry), dist(x, scream), dist(x, noise))
 		if d := dist(x, starry); !(d < 0.05) {
 			t.Errorf("Gram distance of a texture to Starry Night %.4g, want < 0.05", d)
 		}
 		for _, other := range []struct {
 			name string
-			im   stylize.Image
+			im   picture.Image
 		}{{"The Scream", scream}, {"noise", noise}} {
 			if d := dist(x, other.im); !(between < d/10) {
 				t.Errorf("Gram distance between the textures %.4g, of one to %s %.4g: want it under a tenth of that", between, other.name, d)
@@ -172,7 +173,7 @@ func TestTextureSeeds(t *testing.T) {
 func TestEach(t *testing.T) {
 	s := experimentSettings(t, 3)
 	s.Steps = 2
-	im := stylize.Noise(20, 16, 5)
+	im := picture.Noise(20, 16, 5)
 	sets := [][]vgg.Point{{{Conv: 0}}, {{Conv: 0}, {Conv: 2, ReLU: true}}}
 	var got []string
 	runs, err := s.TextureEach(context.Background(), im, sets, 2, 18, 14, func(i, k int, r Run) error {

@@ -7,14 +7,14 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
 // Grid stylizes every content × style pair, each from its content image,
 // and returns the runs as runs[i][j] for contents[i] and styles[j], labelled
 // "content i × style j" (1-based). Pairs run in parallel: see GridEach.
-func (s Settings) Grid(ctx context.Context, contents, styles []stylize.Image, contentLayers, styleLayers []vgg.Point) ([][]Run, error) {
+func (s Settings) Grid(ctx context.Context, contents, styles []picture.Image, contentLayers, styleLayers []vgg.Point) ([][]Run, error) {
 	return s.GridEach(ctx, contents, styles, contentLayers, styleLayers, nil)
 }
 
@@ -24,7 +24,7 @@ func (s Settings) Grid(ctx context.Context, contents, styles []stylize.Image, co
 // Threads/workers threads, so that together they never use more than
 // s.Threads. The first failure cancels the pairs still running; the runs
 // returned with it are those that finished (the others are zero).
-func (s Settings) GridEach(ctx context.Context, contents, styles []stylize.Image, contentLayers, styleLayers []vgg.Point, done func(i, j int, r Run) error) ([][]Run, error) {
+func (s Settings) GridEach(ctx context.Context, contents, styles []picture.Image, contentLayers, styleLayers []vgg.Point, done func(i, j int, r Run) error) ([][]Run, error) {
 	if len(contents) == 0 || len(styles) == 0 {
 		return nil, fmt.Errorf("grid: need at least one content and one style image, got %d and %d", len(contents), len(styles))
 	}

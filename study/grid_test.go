@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gogh-video/gogh/internal/shared"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -60,9 +61,9 @@ func loadFastWeights(path string) (*vgg.Weights, error) {
 }
 
 // sharedImage loads a shared data image at size px.
-func sharedImage(t *testing.T, rel string, size int) stylize.Image {
+func sharedImage(t *testing.T, rel string, size int) picture.Image {
 	t.Helper()
-	im, err := stylize.Load(shared.Path(t, "data/"+rel), size)
+	im, err := picture.Load(shared.Path(t, "data/"+rel), size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +71,8 @@ func sharedImage(t *testing.T, rel string, size int) stylize.Image {
 }
 
 func TestGridLayoutAndThreads(t *testing.T) {
-	contents := []stylize.Image{sharedImage(t, "content/chelsea_cat.png", 32), sharedImage(t, "content/tubingen_neckarfront.jpg", 32)}
-	styles := []stylize.Image{sharedImage(t, "styles/starry_night_vangogh.jpg", 32)}
+	contents := []picture.Image{sharedImage(t, "content/chelsea_cat.png", 32), sharedImage(t, "content/tubingen_neckarfront.jpg", 32)}
+	styles := []picture.Image{sharedImage(t, "styles/starry_night_vangogh.jpg", 32)}
 	for _, threads := range []int{1, 2} {
 		t.Run(map[int]string{1: "sequential", 2: "parallel"}[threads], func(t *testing.T) {
 			s := fastSettings(t, threads, 5)

@@ -3,7 +3,7 @@ package study
 import (
 	"context"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
@@ -18,13 +18,13 @@ const (
 // starting from the content image and once from uniform noise of seed
 // s.Seed. In the study, after the same number of steps the run from noise
 // still has the higher loss.
-func (s Settings) InitCompare(ctx context.Context, content, style stylize.Image, contentLayers, styleLayers []vgg.Point) (fromContent, fromNoise Run, err error) {
+func (s Settings) InitCompare(ctx context.Context, content, style picture.Image, contentLayers, styleLayers []vgg.Point) (fromContent, fromNoise Run, err error) {
 	return s.InitCompareEach(ctx, content, style, contentLayers, styleLayers, nil)
 }
 
 // InitCompareEach is InitCompare that calls done (if not nil) after each
 // run; an error from done stops it.
-func (s Settings) InitCompareEach(ctx context.Context, content, style stylize.Image, contentLayers, styleLayers []vgg.Point, done func(Run) error) (fromContent, fromNoise Run, err error) {
+func (s Settings) InitCompareEach(ctx context.Context, content, style picture.Image, contentLayers, styleLayers []vgg.Point, done func(Run) error) (fromContent, fromNoise Run, err error) {
 	if done == nil {
 		done = func(Run) error { return nil }
 	}
@@ -35,7 +35,7 @@ func (s Settings) InitCompareEach(ctx context.Context, content, style stylize.Im
 	if err != nil {
 		return fromContent, fromNoise, err
 	}
-	noise := stylize.Noise(content.W, content.H, s.Seed)
+	noise := picture.Noise(content.W, content.H, s.Seed)
 	fromNoise, err = s.Paint(ctx, FromNoiseLabel, content, style, noise, contentLayers, styleLayers)
 	if err == nil {
 		err = done(fromNoise)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -11,7 +12,7 @@ import (
 // PSNR is the peak signal-to-noise ratio of a against b in decibels,
 // 10·log10(1/MSE) over every channel value (images in 0..1, the peak 1);
 // +Inf when they are identical. The images must have the same size.
-func PSNR(a, b stylize.Image) float64 {
+func PSNR(a, b picture.Image) float64 {
 	if a.W != b.W || a.H != b.H || len(a.Pix) != len(b.Pix) {
 		panic(fmt.Sprintf("study.PSNR: images of different sizes, %dx%d and %dx%d", a.W, a.H, b.W, b.H))
 	}
@@ -33,7 +34,7 @@ func PSNR(a, b stylize.Image) float64 {
 // in size: the mean over layers of ‖G_a − G_b‖² / ‖G_b‖², G being a layer's
 // Gram matrix F Fᵀ/(C·H·W) as the style loss has it. 0 is the same style;
 // 1 is an error as large as b's Gram matrix itself.
-func GramDistance(w *vgg.Weights, a, b stylize.Image, layers []vgg.Point, threads int) (float64, error) {
+func GramDistance(w *vgg.Weights, a, b picture.Image, layers []vgg.Point, threads int) (float64, error) {
 	if len(layers) == 0 {
 		return 0, fmt.Errorf("gram distance: no layers")
 	}

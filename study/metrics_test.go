@@ -6,12 +6,12 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
 func TestPSNR(t *testing.T) {
-	a := stylize.Noise(16, 8, 1)
+	a := picture.Noise(16, 8, 1)
 	if p := PSNR(a, a.Clone()); !math.IsInf(p, 1) {
 		t.Errorf("PSNR of identical images = %g, want +Inf", p)
 	}
@@ -28,7 +28,7 @@ func TestPSNR(t *testing.T) {
 		t.Errorf("PSNR with every value off by 0.1 = %g, want 20", p)
 	}
 	// Half the values off by 0.5, the rest exact: MSE 0.125, 10·log10(8) dB.
-	black, c := stylize.NewImage(4, 4), stylize.NewImage(4, 4)
+	black, c := picture.New(4, 4), picture.New(4, 4)
 	for i := range c.Pix {
 		if i%2 == 0 {
 			c.Pix[i] = 0.5
@@ -41,11 +41,11 @@ func TestPSNR(t *testing.T) {
 		t.Errorf("PSNR is not symmetric: %g", p)
 	}
 	// Black against white: MSE 1, 0 dB.
-	white := stylize.NewImage(3, 2)
+	white := picture.New(3, 2)
 	for i := range white.Pix {
 		white.Pix[i] = 1
 	}
-	if p := PSNR(white, stylize.NewImage(3, 2)); p != 0 {
+	if p := PSNR(white, picture.New(3, 2)); p != 0 {
 		t.Errorf("PSNR of white against black = %g, want 0", p)
 	}
 	defer func() {
@@ -53,7 +53,7 @@ func TestPSNR(t *testing.T) {
 			t.Errorf("PSNR of images of different sizes: recovered %v, want a panic", r)
 		}
 	}()
-	PSNR(stylize.NewImage(4, 4), stylize.NewImage(4, 3))
+	PSNR(picture.New(4, 4), picture.New(4, 3))
 }
 
 // toyWeights is a network whose conv1_1 copies the preprocessed RGB
@@ -75,10 +75,10 @@ func toyWeights() *vgg.Weights {
 
 // uniform returns a w×h image of one colour whose preprocessed value (with
 // torchvision's mean and standard deviation) is p in every channel.
-func uniform(w, h int, p float32) stylize.Image {
+func uniform(w, h int, p float32) picture.Image {
 	mean := [3]float32{0.485, 0.456, 0.406}
 	std := [3]float32{0.229, 0.224, 0.225}
-	im := stylize.NewImage(w, h)
+	im := picture.New(w, h)
 	for c := range 3 {
 		for i := range w * h {
 			im.Pix[c*w*h+i] = mean[c] + p*std[c]
@@ -94,7 +94,7 @@ func TestGramDistanceKnown(t *testing.T) {
 	// distance is ‖3 G_b‖²/‖G_b‖² = 9; conv1_2 is the same for both: 0.
 	a, b := uniform(12, 10, 1), uniform(12, 10, 0.5)
 	for _, tc := range []struct {
-		a, b   stylize.Image
+		a, b   picture.Image
 		layers []vgg.Point
 		want   float64
 	}{
@@ -127,7 +127,7 @@ func TestGramDistanceVGG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	starry, err := stylize.Load(shared.Path(t, "data/styles/starry_night_vangogh.jpg"), 40)
+	starry, err := picture.Load(shared.Path(t, "data/styles/starry_night_vangogh.jpg"), 40)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestGramDistanceVGG(t *testing.T) {
 	if d, err := GramDistance(w, starry, starry.Clone(), layers, 2); err != nil || d != 0 {
 		t.Errorf("distance of an image to itself = %g, %v; want 0", d, err)
 	}
-	d, err := GramDistance(w, stylize.Noise(starry.W, starry.H, 1), starry, layers, 2)
+	d, err := GramDistance(w, picture.Noise(starry.W, starry.H, 1), starry, layers, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
@@ -15,14 +15,14 @@ import (
 // keep its layout but lose detail and colour. Runs are labelled like
 // "conv3_2 (seed 2)" (ReconstructLabel) and returned layer by layer, seeds
 // in order. They run one after the other, each with all of s.Threads.
-func (s Settings) Reconstruct(ctx context.Context, content stylize.Image, layers []vgg.Point, seeds int) ([]Run, error) {
+func (s Settings) Reconstruct(ctx context.Context, content picture.Image, layers []vgg.Point, seeds int) ([]Run, error) {
 	return s.ReconstructEach(ctx, content, layers, seeds, nil)
 }
 
 // ReconstructEach is Reconstruct that calls done (if not nil) as each run
 // finishes, with the indices of its layer and seed; an error from done
 // stops it. On an error it returns the runs finished before it.
-func (s Settings) ReconstructEach(ctx context.Context, content stylize.Image, layers []vgg.Point, seeds int, done func(layer, seed int, r Run) error) ([]Run, error) {
+func (s Settings) ReconstructEach(ctx context.Context, content picture.Image, layers []vgg.Point, seeds int, done func(layer, seed int, r Run) error) ([]Run, error) {
 	if len(layers) == 0 {
 		return nil, fmt.Errorf("reconstruct: no layers")
 	}
@@ -33,8 +33,8 @@ func (s Settings) ReconstructEach(ctx context.Context, content stylize.Image, la
 	for i, l := range layers {
 		for k := range seeds {
 			seed := s.Seed + uint64(k)
-			noise := stylize.Noise(content.W, content.H, seed)
-			r, err := s.Paint(ctx, ReconstructLabel(l, seed), content, stylize.Image{}, noise, []vgg.Point{l}, nil)
+			noise := picture.Noise(content.W, content.H, seed)
+			r, err := s.Paint(ctx, ReconstructLabel(l, seed), content, picture.Image{}, noise, []vgg.Point{l}, nil)
 			if err != nil {
 				return runs, fmt.Errorf("reconstruct: %w", err)
 			}

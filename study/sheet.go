@@ -13,7 +13,7 @@ import (
 	"golang.org/x/image/math/fixed"
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 // Cell is one picture of a contact sheet and the label drawn below it.
@@ -90,7 +90,7 @@ func drawFitted(dst *image.NRGBA, box image.Rectangle, m image.Image) {
 	if b.Empty() {
 		return
 	}
-	w, h := stylize.Fit(b.Dx(), b.Dy(), box.Dx())
+	w, h := picture.Fit(b.Dx(), b.Dy(), box.Dx())
 	x, y := box.Min.X+(box.Dx()-w)/2, box.Max.Y-h // on the label
 	r := image.Rect(x, y, x+w, y+h)
 	if w == b.Dx() && h == b.Dy() {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 func solid(w, h int, c color.Color) image.Image {
@@ -204,18 +204,18 @@ func TestWrapLabel(t *testing.T) {
 func TestSavePNG(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "sheet.png")
-	src := stylize.Noise(13, 7, 3).NRGBA()
+	src := picture.Noise(13, 7, 3).NRGBA()
 	for range 2 { // the second replaces the first
 		if err := SavePNG(path, src); err != nil {
 			t.Fatal(err)
 		}
 	}
-	back, err := stylize.Decode(path)
+	back, err := picture.Decode(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := stylize.FromImage(back)
-	if got.W != 13 || got.H != 7 || !math.IsInf(PSNR(got, stylize.FromImage(src)), 1) {
+	got := picture.FromImage(back)
+	if got.W != 13 || got.H != 7 || !math.IsInf(PSNR(got, picture.FromImage(src)), 1) {
 		t.Errorf("read back a different image")
 	}
 	st, err := os.Stat(path)

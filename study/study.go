@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -37,7 +38,7 @@ type Settings struct {
 type Run struct {
 	Label   string
 	Spec    stylize.Spec
-	Image   stylize.Image
+	Image   picture.Image
 	Loss    stylize.Loss   // of Image, the best image evaluated
 	Steps   []stylize.Step // every evaluation, in order
 	Elapsed time.Duration
@@ -46,7 +47,7 @@ type Run struct {
 // Paint optimizes from init against content and style (either may be a
 // zero Image when its layers are empty; the problem's size is then init's)
 // with the given layers and the settings' weights.
-func (s Settings) Paint(ctx context.Context, label string, content, style, init stylize.Image, contentLayers, styleLayers []vgg.Point) (Run, error) {
+func (s Settings) Paint(ctx context.Context, label string, content, style, init picture.Image, contentLayers, styleLayers []vgg.Point) (Run, error) {
 	spec := stylize.Spec{
 		ContentLayers: contentLayers,
 		StyleLayers:   styleLayers,
@@ -55,7 +56,7 @@ func (s Settings) Paint(ctx context.Context, label string, content, style, init 
 		Threads:       s.Threads,
 	}
 	if len(contentLayers) == 0 {
-		content = stylize.NewImage(init.W, init.H) // only its size matters
+		content = picture.New(init.W, init.H) // only its size matters
 	}
 	st, err := stylize.NewStyle(s.Weights, style, styleLayers, s.Threads)
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
@@ -17,14 +17,14 @@ import (
 // like "conv1_1+conv2_1 (seed 1)" (TextureLabel) and returned set by set,
 // seeds in order. They run one after the other, each with all of
 // s.Threads.
-func (s Settings) Texture(ctx context.Context, style stylize.Image, sets [][]vgg.Point, seeds, w, h int) ([]Run, error) {
+func (s Settings) Texture(ctx context.Context, style picture.Image, sets [][]vgg.Point, seeds, w, h int) ([]Run, error) {
 	return s.TextureEach(ctx, style, sets, seeds, w, h, nil)
 }
 
 // TextureEach is Texture that calls done (if not nil) as each run
 // finishes, with the indices of its layer set and seed; an error from done
 // stops it. On an error it returns the runs finished before it.
-func (s Settings) TextureEach(ctx context.Context, style stylize.Image, sets [][]vgg.Point, seeds, w, h int, done func(set, seed int, r Run) error) ([]Run, error) {
+func (s Settings) TextureEach(ctx context.Context, style picture.Image, sets [][]vgg.Point, seeds, w, h int, done func(set, seed int, r Run) error) ([]Run, error) {
 	if len(sets) == 0 {
 		return nil, fmt.Errorf("texture: no layer sets")
 	}
@@ -43,7 +43,7 @@ func (s Settings) TextureEach(ctx context.Context, style stylize.Image, sets [][
 	for i, set := range sets {
 		for k := range seeds {
 			seed := s.Seed + uint64(k)
-			r, err := s.Paint(ctx, TextureLabel(set, seed), stylize.Image{}, style, stylize.Noise(w, h, seed), nil, set)
+			r, err := s.Paint(ctx, TextureLabel(set, seed), picture.Image{}, style, picture.Noise(w, h, seed), nil, set)
 			if err != nil {
 				return runs, fmt.Errorf("texture: %w", err)
 			}

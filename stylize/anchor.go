@@ -1,6 +1,10 @@
 package stylize
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gogh-video/gogh/picture"
+)
 
 // Anchor is a temporal target: an image the result should stay close to
 // wherever Mask is positive, such as the previous stylized frame of a
@@ -8,7 +12,7 @@ import "fmt"
 // Dosovitskiy and Brox, 2016). Mask has one weight per pixel (W·H values,
 // usually 0 or 1) applied to all three channels.
 type Anchor struct {
-	Image Image
+	Image picture.Image
 	Mask  []float32
 }
 
@@ -35,7 +39,7 @@ func (p *Problem) SetAnchors(anchors []Anchor) error {
 
 // temporal returns the unweighted temporal term at x and adds its gradient
 // times weight to grad.
-func temporal(x Image, anchors []Anchor, weight float64, grad []float32) float64 {
+func temporal(x picture.Image, anchors []Anchor, weight float64, grad []float32) float64 {
 	n := x.W * x.H
 	d := float64(3 * n)
 	k := float32(2 * weight / d)

@@ -5,6 +5,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
@@ -24,7 +25,7 @@ func BenchmarkEval(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", set.name, size), func(b *testing.B) {
 				cl, _ := vgg.ParseLayers(set.content)
 				sl, _ := vgg.ParseLayers(set.style)
-				content, style, x := Noise(size, size, 1), Noise(size, size, 2), Noise(size, size, 3)
+				content, style, x := picture.Noise(size, size, 1), picture.Noise(size, size, 2), picture.Noise(size, size, 3)
 				st, err := NewStyle(w, style, sl, 2)
 				if err != nil {
 					b.Fatal(err)

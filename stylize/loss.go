@@ -3,6 +3,7 @@ package stylize
 import (
 	"fmt"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/blas"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -71,7 +72,7 @@ func sqErr(a, b, diff []float32) float64 {
 
 // tv returns the total variation mean((x[y][x+1]−x[y][x])² + (x[y+1][x]−x[y][x])²)
 // over the C·H·W values of an image and adds its gradient times weight to grad.
-func tv(im Image, weight float64, grad []float32) float64 {
+func tv(im picture.Image, weight float64, grad []float32) float64 {
 	w, h := im.W, im.H
 	n := float64(3 * w * h)
 	var s float64

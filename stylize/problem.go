@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/blas"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -41,7 +42,7 @@ type Style struct {
 // network it builds for that is garbage when it returns, and its memory
 // is handed back to the OS at once, before the problem's own network is
 // built: otherwise the two would add up in the process's peak memory.
-func NewStyle(w *vgg.Weights, img Image, layers []vgg.Point, threads int) (*Style, error) {
+func NewStyle(w *vgg.Weights, img picture.Image, layers []vgg.Point, threads int) (*Style, error) {
 	defer debug.FreeOSMemory()
 	s := &Style{Layers: layers}
 	if len(layers) == 0 {
@@ -79,7 +80,7 @@ type Problem struct {
 
 // NewProblem builds the objective of spec for the content image, with the
 // style targets of style (whose layers must be spec.StyleLayers).
-func NewProblem(w *vgg.Weights, content Image, style *Style, spec Spec) (*Problem, error) {
+func NewProblem(w *vgg.Weights, content picture.Image, style *Style, spec Spec) (*Problem, error) {
 	if err := spec.check(); err != nil {
 		return nil, err
 	}
@@ -118,7 +119,7 @@ func (p *Problem) Size() (w, h int) { return p.w, p.h }
 
 // SetContent replaces the content image (of the problem's size), as for
 // the next frame of a video.
-func (p *Problem) SetContent(img Image) error {
+func (p *Problem) SetContent(img picture.Image) error {
 	if img.W != p.w || img.H != p.h {
 		return fmt.Errorf("content image is %dx%d, the problem %dx%d", img.W, img.H, p.w, p.h)
 	}
@@ -137,7 +138,7 @@ func (p *Problem) SetContent(img Image) error {
 
 // Eval returns the loss at x and writes its gradient with respect to x
 // into grad (both [3][H][W], RGB in 0..1).
-func (p *Problem) Eval(x Image, grad []float32) Loss {
+func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
 	spec := p.spec
 	var l Loss
 	p.net.Forward(x.Pix)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/safetensors"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -22,13 +23,13 @@ func loadWeights(t testing.TB) *vgg.Weights {
 	return w
 }
 
-func refImage(t *testing.T, f *safetensors.File, key string) Image {
+func refImage(t *testing.T, f *safetensors.File, key string) picture.Image {
 	t.Helper()
 	x, err := f.Tensor(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Image{H: x.Shape[1], W: x.Shape[2], Pix: x.Data}
+	return picture.Image{H: x.Shape[1], W: x.Shape[2], Pix: x.Data}
 }
 
 // TestMatchesPyTorch reproduces every Gram, content target, loss term,
@@ -128,8 +129,8 @@ func TestMatchesPyTorch(t *testing.T) {
 func TestLossGradientFiniteDifference(t *testing.T) {
 	w := loadWeights(t)
 	rng := rand.New(rand.NewPCG(1, 1))
-	img := func() Image {
-		im := NewImage(12, 10)
+	img := func() picture.Image {
+		im := picture.New(12, 10)
 		for i := range im.Pix {
 			im.Pix[i] = rng.Float32()
 		}
@@ -214,7 +215,7 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 // total with its weight.
 func TestTemporalTerm(t *testing.T) {
 	w := loadWeights(t)
-	x, a, b := NewImage(4, 3), NewImage(4, 3), NewImage(4, 3)
+	x, a, b := picture.New(4, 3), picture.New(4, 3), picture.New(4, 3)
 	n := 12
 	for i := range x.Pix {
 		x.Pix[i] = float32(i%7) / 7
@@ -250,7 +251,7 @@ func TestTemporalTerm(t *testing.T) {
 		t.Errorf("weighted temporal %g (want %g), total %g, content %g", l.Temporal, 7*want, l.Total, l.Content)
 	}
 	for _, bad := range [][]Anchor{
-		{{Image: NewImage(3, 3), Mask: ma}},
+		{{Image: picture.New(3, 3), Mask: ma}},
 		{{Image: a, Mask: ma[:5]}},
 	} {
 		if err := p.SetAnchors(bad); err == nil {
@@ -261,7 +262,7 @@ func TestTemporalTerm(t *testing.T) {
 
 func TestSpecErrors(t *testing.T) {
 	w := loadWeights(t)
-	im := NewImage(8, 8)
+	im := picture.New(8, 8)
 	for _, tc := range []struct {
 		spec Spec
 		want string

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/optim"
 )
 
@@ -20,7 +21,7 @@ type Step struct {
 // gradient evaluation), calling onStep (if not nil) after each. It returns
 // the loss of the image left in x, the best one evaluated. Cancelling ctx
 // stops the run at the next evaluation, with x at the best image so far.
-func (p *Problem) Run(ctx context.Context, x Image, steps int, opt optim.Optimizer, onStep func(Step)) (Loss, error) {
+func (p *Problem) Run(ctx context.Context, x picture.Image, steps int, opt optim.Optimizer, onStep func(Step)) (Loss, error) {
 	if x.W != p.w || x.H != p.h {
 		return Loss{}, fmt.Errorf("initial image is %dx%d, the problem %dx%d", x.W, x.H, p.w, p.h)
 	}
@@ -31,7 +32,7 @@ func (p *Problem) Run(ctx context.Context, x Image, steps int, opt optim.Optimiz
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		l := p.Eval(Image{W: x.W, H: x.H, Pix: pix}, grad)
+		l := p.Eval(picture.Image{W: x.W, H: x.H, Pix: pix}, grad)
 		n++
 		if n == 1 || l.Total < best.Total {
 			best = l

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 // FlowOptions tunes the optical flow Estimator. The zero value is not
@@ -191,9 +191,9 @@ func NewEstimator(w, h int, opt FlowOptions) *Estimator {
 // e.Flow(frame_t, frame_{t−1}, dst). It allocates nothing and is
 // deterministic. It panics if an image or dst is not of the Estimator's
 // size.
-func (e *Estimator) Flow(from, to stylize.Image, dst Flow) {
+func (e *Estimator) Flow(from, to picture.Image, dst Flow) {
 	n := e.w * e.h
-	for _, im := range [2]stylize.Image{from, to} {
+	for _, im := range [2]picture.Image{from, to} {
 		if im.W != e.w || im.H != e.h || len(im.Pix) != 3*n {
 			panic(fmt.Sprintf("temporal: Flow: image %dx%d (%d values) for a %dx%d estimator",
 				im.W, im.H, len(im.Pix), e.w, e.h))

@@ -1,13 +1,13 @@
 package temporal
 
-import "github.com/gogh-video/gogh/stylize"
+import "github.com/gogh-video/gogh/picture"
 
 // Image plumbing for the Estimator: grayscale conversion, the 2× box
 // pyramid, padding, gradients and flow upsampling. Every function writes
 // into caller-owned buffers.
 
 // luminance writes im's Rec. 601 luma, scaled to 0…255, into dst.
-func luminance(im stylize.Image, dst []float32) {
+func luminance(im picture.Image, dst []float32) {
 	n := im.W * im.H
 	r, g, b := im.Pix[:n], im.Pix[n:2*n], im.Pix[2*n:3*n]
 	dst = dst[:n]

@@ -7,14 +7,14 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 // loadShared loads a shared image, scaled so that its longer side is size
 // (size ≤ 0: as is).
-func loadShared(t testing.TB, rel string, size int) stylize.Image {
+func loadShared(t testing.TB, rel string, size int) picture.Image {
 	t.Helper()
-	im, err := stylize.Load(shared.Path(t, rel), size)
+	im, err := picture.Load(shared.Path(t, rel), size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +22,7 @@ func loadShared(t testing.TB, rel string, size int) stylize.Image {
 }
 
 // estimateFlow runs a fresh default Estimator from a to b.
-func estimateFlow(a, b stylize.Image) Flow {
+func estimateFlow(a, b picture.Image) Flow {
 	f := NewFlow(a.W, a.H)
 	NewEstimator(a.W, a.H, DefaultFlowOptions()).Flow(a, b, f)
 	return f
@@ -80,7 +80,7 @@ func syntheticFlow(name string, w, h int) Flow {
 func TestFlowSynthetic(t *testing.T) {
 	photo := loadShared(t, "data/content/tubingen_neckarfront.jpg", 256)
 	e := NewEstimator(photo.W, photo.H, DefaultFlowOptions())
-	from, got := stylize.NewImage(photo.W, photo.H), NewFlow(photo.W, photo.H)
+	from, got := picture.New(photo.W, photo.H), NewFlow(photo.W, photo.H)
 	for _, c := range []struct {
 		name string
 		max  float64 // px; measured: see comments
@@ -115,7 +115,7 @@ func TestFlowMiddlebury(t *testing.T) {
 	} {
 		dir := "data/frames/middlebury_" + c.seq + "/"
 		a, b := loadShared(t, dir+"frame10.png", 0), loadShared(t, dir+"frame11.png", 0)
-		warped := stylize.NewImage(a.W, a.H)
+		warped := picture.New(a.W, a.H)
 		Warp(b, estimateFlow(a, b), warped)
 		got, none := meanAbs(a, warped, nil), meanAbs(a, b, nil)
 		t.Logf("%s %dx%d: mean |frame10 − warped frame11| %.5f, unwarped %.5f, ratio %.3f",
@@ -156,11 +156,11 @@ func TestFlowReliability(t *testing.T) {
 func TestFlowPanics(t *testing.T) {
 	opt := DefaultFlowOptions()
 	e := NewEstimator(8, 6, opt)
-	good := stylize.NewImage(8, 6)
+	good := picture.New(8, 6)
 	cases := map[string]func(){
-		"from size":  func() { e.Flow(stylize.NewImage(6, 8), good, NewFlow(8, 6)) },
-		"to size":    func() { e.Flow(good, stylize.NewImage(8, 5), NewFlow(8, 6)) },
-		"from pix":   func() { e.Flow(stylize.Image{W: 8, H: 6, Pix: good.Pix[:47]}, good, NewFlow(8, 6)) },
+		"from size":  func() { e.Flow(picture.New(6, 8), good, NewFlow(8, 6)) },
+		"to size":    func() { e.Flow(good, picture.New(8, 5), NewFlow(8, 6)) },
+		"from pix":   func() { e.Flow(picture.Image{W: 8, H: 6, Pix: good.Pix[:47]}, good, NewFlow(8, 6)) },
 		"dst size":   func() { e.Flow(good, good, NewFlow(8, 5)) },
 		"dst values": func() { e.Flow(good, good, Flow{W: 8, H: 6, U: make([]float32, 48), V: nil}) },
 		"zero size":  func() { NewEstimator(0, 6, opt) },
@@ -190,7 +190,7 @@ func TestFlowPanics(t *testing.T) {
 // carries no state from one call to the next.
 func TestFlowReuse(t *testing.T) {
 	photo := loadShared(t, "data/content/tubingen_neckarfront.jpg", 128)
-	from := stylize.NewImage(photo.W, photo.H)
+	from := picture.New(photo.W, photo.H)
 	Warp(photo, syntheticFlow("swirl", photo.W, photo.H), from)
 	e := NewEstimator(photo.W, photo.H, DefaultFlowOptions())
 	first, again := NewFlow(photo.W, photo.H), NewFlow(photo.W, photo.H)
@@ -215,7 +215,7 @@ func TestFlowSmall(t *testing.T) {
 	for _, sz := range [][2]int{{1, 1}, {2, 3}, {7, 5}, {8, 8}, {9, 300}, {300, 9}, {17, 16}, {33, 20}} {
 		w, h := sz[0], sz[1]
 		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
-			a, b := stylize.Noise(w, h, 1), stylize.Noise(w, h, 2)
+			a, b := picture.Noise(w, h, 1), picture.Noise(w, h, 2)
 			e := NewEstimator(w, h, DefaultFlowOptions())
 			f := NewFlow(w, h)
 			e.Flow(a, b, f)
@@ -225,7 +225,7 @@ func TestFlowSmall(t *testing.T) {
 					t.Fatalf("pixel %d: flow (%v, %v)", i, f.U[i], f.V[i])
 				}
 			}
-			flat := stylize.NewImage(w, h)
+			flat := picture.New(w, h)
 			for i := range flat.Pix {
 				flat.Pix[i] = 0.5
 			}
@@ -244,7 +244,7 @@ func TestFlowSmall(t *testing.T) {
 func TestFlowOptions(t *testing.T) {
 	photo := loadShared(t, "data/content/tubingen_neckarfront.jpg", 256)
 	gt := syntheticFlow("rotate", photo.W, photo.H)
-	from := stylize.NewImage(photo.W, photo.H)
+	from := picture.New(photo.W, photo.H)
 	Warp(photo, gt, from)
 	def := DefaultFlowOptions()
 	full, medium, fast, raw, disjoint := AccurateFlowOptions(), def, def, def, def
@@ -280,11 +280,11 @@ func BenchmarkFlow(b *testing.B) {
 	for _, sz := range [][2]int{{256, 144}, {512, 288}} {
 		b.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(b *testing.B) {
 			dir := "data/frames/middlebury_RubberWhale/"
-			from, err := stylize.LoadSized(shared.Path(b, dir+"frame10.png"), sz[0], sz[1])
+			from, err := picture.LoadSized(shared.Path(b, dir+"frame10.png"), sz[0], sz[1])
 			if err != nil {
 				b.Fatal(err)
 			}
-			to, err := stylize.LoadSized(shared.Path(b, dir+"frame11.png"), sz[0], sz[1])
+			to, err := picture.LoadSized(shared.Path(b, dir+"frame11.png"), sz[0], sz[1])
 			if err != nil {
 				b.Fatal(err)
 			}

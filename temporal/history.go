@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 // History is the memory of a warm-start chain: the content and stylized
@@ -24,12 +24,20 @@ type History struct {
 	fwd, bwd []Flow          // per lag: flow t−j → t and t → t−j
 	raw      [][]float32     // per lag: reliability of warping t−j into t
 	long     [][]float32     // per lag: Ruder's long-term mask
-	warped   []stylize.Image // per lag: stylized t−j warped into t
-	anchors  []stylize.Anchor
+	warped   []picture.Image // per lag: stylized t−j warped into t
+	anchors  []Anchor
 	ready    int // lags prepared for the current frame
 }
 
-type frame struct{ content, styled stylize.Image }
+type frame struct{ content, styled picture.Image }
+
+// Anchor is a temporal-loss target of frame t: a stylized frame t−j
+// warped into frame t, and the weight of each pixel (W·H values in 0..1):
+// its long-term reliability mask. stylize.Anchor has the same fields.
+type Anchor struct {
+	Image picture.Image
+	Mask  []float32
+}
 
 // CutReliable is the fraction of a frame's pixels that the flow from an
 // earlier frame must track reliably for History to look back at it: below
@@ -67,7 +75,7 @@ func NewHistory(w, h int, lags []int, opt FlowOptions) (*History, error) {
 	hs := &History{w: w, h: h, lags: all}
 	hs.est = NewEstimator(w, h, opt)
 	for range all[len(all)-1] {
-		hs.past = append(hs.past, frame{stylize.NewImage(w, h), stylize.NewImage(w, h)})
+		hs.past = append(hs.past, frame{picture.New(w, h), picture.New(w, h)})
 	}
 	for _, j := range all {
 		hs.loss = append(hs.loss, slices.Contains(lags, j))
@@ -75,7 +83,7 @@ func NewHistory(w, h int, lags []int, opt FlowOptions) (*History, error) {
 		hs.bwd = append(hs.bwd, NewFlow(w, h))
 		hs.raw = append(hs.raw, make([]float32, w*h))
 		hs.long = append(hs.long, make([]float32, w*h))
-		hs.warped = append(hs.warped, stylize.NewImage(w, h))
+		hs.warped = append(hs.warped, picture.New(w, h))
 	}
 	return hs, nil
 }
@@ -88,7 +96,7 @@ func (hs *History) Len() int { return hs.n }
 
 // Push records frame t (its content and stylized versions, copied) as
 // the newest past frame, once it is painted.
-func (hs *History) Push(content, styled stylize.Image) {
+func (hs *History) Push(content, styled picture.Image) {
 	hs.ready = 0
 	hs.check("Push", content)
 	hs.check("Push", styled)
@@ -112,7 +120,7 @@ func (hs *History) Push(content, styled stylize.Image) {
 // The long-term mask of loss lag j keeps only the reliable pixels that no
 // shorter loss lag covers: max(c_j − Σ_{k<j} c_k, 0), so that every pixel is
 // anchored to the most recent frame in which it was visible.
-func (hs *History) Prepare(content stylize.Image) bool {
+func (hs *History) Prepare(content picture.Image) bool {
 	hs.check("Prepare", content)
 	hs.ready = 0
 	for k, j := range hs.lags {
@@ -147,7 +155,7 @@ func (hs *History) Prepare(content stylize.Image) bool {
 // from outside the frame, or at motion boundaries: reliability 0) taken
 // from content, the content frame t. It reports false, leaving dst
 // alone, when Prepare has no previous frame to warp.
-func (hs *History) WarmStart(content, dst stylize.Image) bool {
+func (hs *History) WarmStart(content, dst picture.Image) bool {
 	if hs.ready == 0 {
 		return false
 	}
@@ -170,11 +178,11 @@ func (hs *History) WarmStart(content, dst stylize.Image) bool {
 // Anchors returns the temporal anchors that Prepare made for the loss
 // lags: each warped stylized frame with its long-term mask. The slices
 // stay valid until the next Prepare.
-func (hs *History) Anchors() []stylize.Anchor {
+func (hs *History) Anchors() []Anchor {
 	hs.anchors = hs.anchors[:0]
 	for k := range hs.ready {
 		if hs.loss[k] {
-			hs.anchors = append(hs.anchors, stylize.Anchor{Image: hs.warped[k], Mask: hs.long[k]})
+			hs.anchors = append(hs.anchors, Anchor{Image: hs.warped[k], Mask: hs.long[k]})
 		}
 	}
 	return hs.anchors
@@ -199,7 +207,7 @@ func fraction(m []float32) float64 {
 	return s / float64(len(m))
 }
 
-func (hs *History) check(op string, im stylize.Image) {
+func (hs *History) check(op string, im picture.Image) {
 	if im.W != hs.w || im.H != hs.h || len(im.Pix) != 3*hs.w*hs.h {
 		panic(fmt.Sprintf("temporal: History.%s: %dx%d image (%d values) in a %dx%d history", op, im.W, im.H, len(im.Pix), hs.w, hs.h))
 	}

@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 // shifted returns im moved dx pixels right: out(x, y) = im(x − dx, y),
 // with the columns that enter from the left taken from fill.
-func shifted(im, fill stylize.Image, dx int) stylize.Image {
-	out := stylize.NewImage(im.W, im.H)
+func shifted(im, fill picture.Image, dx int) picture.Image {
+	out := picture.New(im.W, im.H)
 	n := im.W * im.H
 	for c := 0; c < 3; c++ {
 		for y := 0; y < im.H; y++ {
@@ -31,7 +31,7 @@ func shifted(im, fill stylize.Image, dx int) stylize.Image {
 }
 
 // inverted returns 1 − im: a "stylized" frame unlike its content.
-func inverted(im stylize.Image) stylize.Image {
+func inverted(im picture.Image) picture.Image {
 	out := im.Clone()
 	for i, v := range out.Pix {
 		out.Pix[i] = 1 - v
@@ -39,9 +39,9 @@ func inverted(im stylize.Image) stylize.Image {
 	return out
 }
 
-func catFrames(t *testing.T) (c0, c1, s0 stylize.Image) {
+func catFrames(t *testing.T) (c0, c1, s0 picture.Image) {
 	t.Helper()
-	photo, err := stylize.Load(shared.Path(t, "data/content/chelsea_cat.png"), 128)
+	photo, err := picture.Load(shared.Path(t, "data/content/chelsea_cat.png"), 128)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestHistoryWarmStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst := stylize.NewImage(w, h)
+	dst := picture.New(w, h)
 	if hs.Prepare(c1) || hs.WarmStart(c1, dst) || !math.IsNaN(hs.Reliable()) {
 		t.Fatalf("warm start from an empty history (reliable fraction %g)", hs.Reliable())
 	}
@@ -178,7 +178,7 @@ func TestHistoryAnchors(t *testing.T) {
 
 // meanErrOn is the mean absolute difference of a and b over the pixels
 // where mask is positive, at least margin pixels from the left and right.
-func meanErrOn(a, b stylize.Image, mask []float32, margin int) float64 {
+func meanErrOn(a, b picture.Image, mask []float32, margin int) float64 {
 	n := a.W * a.H
 	var s float64
 	count := 0

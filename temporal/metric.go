@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 // WarpingError is the short-term temporal consistency error between
@@ -19,7 +19,7 @@ import (
 // video, flow and mask should be computed on the input (content) frames,
 // not on the stylized frames being scored. It returns NaN when the mask
 // has no weight, and panics on a size mismatch.
-func WarpingError(prev, cur stylize.Image, flow Flow, mask []float32) float64 {
+func WarpingError(prev, cur picture.Image, flow Flow, mask []float32) float64 {
 	n := cur.W * cur.H
 	if prev.W != cur.W || prev.H != cur.H || len(cur.Pix) != 3*n {
 		panic(fmt.Sprintf("temporal: WarpingError: frames %dx%d and %dx%d (%d values)",
@@ -28,12 +28,12 @@ func WarpingError(prev, cur stylize.Image, flow Flow, mask []float32) float64 {
 	if mask != nil && len(mask) != n {
 		panic(fmt.Sprintf("temporal: WarpingError: mask has %d values, want %d", len(mask), n))
 	}
-	warped := stylize.NewImage(cur.W, cur.H)
+	warped := picture.New(cur.W, cur.H)
 	return warpingError(prev, cur, flow, mask, warped)
 }
 
 // warpingError is WarpingError with a scratch image for the warp.
-func warpingError(prev, cur stylize.Image, flow Flow, mask []float32, warped stylize.Image) float64 {
+func warpingError(prev, cur picture.Image, flow Flow, mask []float32, warped picture.Image) float64 {
 	n := cur.W * cur.H
 	Warp(prev, flow, warped)
 	var sum, weight float64
@@ -92,10 +92,10 @@ func EndPointError(f, gt Flow, margin float64) float64 {
 // Its buffers are allocated once; it is not safe for concurrent use.
 type Consistency struct {
 	est      *Estimator
-	prev     stylize.Image
+	prev     picture.Image
 	bwd, fwd Flow
 	mask     []float32
-	warped   stylize.Image
+	warped   picture.Image
 	n        int // input frames seen
 }
 
@@ -103,18 +103,18 @@ type Consistency struct {
 func NewConsistency(w, h int, opt FlowOptions) *Consistency {
 	return &Consistency{
 		est:    NewEstimator(w, h, opt),
-		prev:   stylize.NewImage(w, h),
+		prev:   picture.New(w, h),
 		bwd:    NewFlow(w, h),
 		fwd:    NewFlow(w, h),
 		mask:   make([]float32, w*h),
-		warped: stylize.NewImage(w, h),
+		warped: picture.New(w, h),
 	}
 }
 
 // Next takes input frame t: it computes the backward flow from frame t to
 // t−1, the forward flow back, and their reliability mask (see
 // Reliability).
-func (c *Consistency) Next(input stylize.Image) {
+func (c *Consistency) Next(input picture.Image) {
 	if c.n > 0 {
 		c.est.Flow(input, c.prev, c.bwd)
 		c.est.Flow(c.prev, input, c.fwd)
@@ -127,7 +127,7 @@ func (c *Consistency) Next(input stylize.Image) {
 // Error returns the warping error (see WarpingError) between the
 // stylized versions of input frames t−1 and t, with the flow and mask of
 // the input frames; NaN before the second input frame.
-func (c *Consistency) Error(prev, cur stylize.Image) float64 {
+func (c *Consistency) Error(prev, cur picture.Image) float64 {
 	if c.n < 2 {
 		return math.NaN()
 	}

@@ -11,13 +11,13 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 const chairs = "data/frames/flyingchairs_sample_mmflow/"
 
 // readPPM reads a binary (P6) PPM with maxval 255.
-func readPPM(t *testing.T, path string) stylize.Image {
+func readPPM(t *testing.T, path string) picture.Image {
 	t.Helper()
 	fh, err := os.Open(path)
 	if err != nil {
@@ -55,7 +55,7 @@ func readPPM(t *testing.T, path string) stylize.Image {
 	if _, err := io.ReadFull(r, raw); err != nil {
 		t.Fatalf("ppm %s: pixels: %v", path, err)
 	}
-	im := stylize.NewImage(w, h)
+	im := picture.New(w, h)
 	n := w * h
 	for i := 0; i < n; i++ {
 		for c := 0; c < 3; c++ {
@@ -151,8 +151,8 @@ func TestReadFloBad(t *testing.T) {
 	}
 }
 
-func pattern(w, h int) stylize.Image {
-	im := stylize.NewImage(w, h)
+func pattern(w, h int) picture.Image {
+	im := picture.New(w, h)
 	n := w * h
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
@@ -174,7 +174,7 @@ func constFlow(w, h int, u, v float32) Flow {
 
 func TestWarpIdentity(t *testing.T) {
 	img := pattern(9, 6)
-	dst := stylize.NewImage(9, 6)
+	dst := picture.New(9, 6)
 	valid := make([]float32, 54)
 	if out := WarpValid(img, NewFlow(9, 6), dst, valid); out != 0 {
 		t.Errorf("%d outside samples", out)
@@ -194,7 +194,7 @@ func TestWarpIdentity(t *testing.T) {
 func TestWarpTranslation(t *testing.T) {
 	const w, h, dx, dy = 11, 8, 3, -2
 	img := pattern(w, h)
-	dst := stylize.NewImage(w, h)
+	dst := picture.New(w, h)
 	valid := make([]float32, w*h)
 	out := WarpValid(img, constFlow(w, h, dx, dy), dst, valid)
 	n := w * h
@@ -228,7 +228,7 @@ func TestWarpTranslation(t *testing.T) {
 	}
 }
 
-func meanAbs(a, b stylize.Image, mask []float32) float64 {
+func meanAbs(a, b picture.Image, mask []float32) float64 {
 	n := a.W * a.H
 	var s, cnt float64
 	for i := 0; i < n; i++ {
@@ -254,7 +254,7 @@ func TestWarpChairs(t *testing.T) {
 		t.Fatalf("frames %dx%d, %dx%d", img1.W, img1.H, img2.W, img2.H)
 	}
 	// f goes from img1 to img2: img1(x) ≈ img2(x + f(x)).
-	warped := stylize.NewImage(50, 50)
+	warped := picture.New(50, 50)
 	valid := make([]float32, 2500)
 	out := WarpValid(img2, f, warped, valid)
 	none := meanAbs(img1, img2, nil)
@@ -269,7 +269,7 @@ func TestWarpChairs(t *testing.T) {
 	for i := range f.U {
 		neg.U[i], neg.V[i] = -f.U[i], -f.V[i]
 	}
-	negWarped := stylize.NewImage(50, 50)
+	negWarped := picture.New(50, 50)
 	Warp(img2, neg, negWarped)
 	negErr := meanAbs(img1, negWarped, nil)
 	t.Logf("mean abs error vs img1: unwarped %.4f, warped %.4f, warped by −flow %.4f; "+
@@ -350,7 +350,7 @@ func TestWarpingError(t *testing.T) {
 	const w, h = 24, 18
 	prev := pattern(w, h)
 	bwd, fwd := constFlow(w, h, 2, -1), constFlow(w, h, -2, 1)
-	cur := stylize.NewImage(w, h)
+	cur := picture.New(w, h)
 	Warp(prev, bwd, cur) // cur(x) = prev(x + (2, −1))
 	mask := Reliability(fwd, bwd)
 	if e := WarpingError(prev, cur, bwd, mask); e != 0 {

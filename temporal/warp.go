@@ -3,7 +3,7 @@ package temporal
 import (
 	"fmt"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 )
 
 // Warp backward-warps img by f into dst: dst(x) = img(x + f(x)), sampled
@@ -13,7 +13,7 @@ import (
 //
 // To carry frame t−1 into frame t, pass the backward flow of frame t
 // (from t to t−1, defined on frame t's grid).
-func Warp(img stylize.Image, f Flow, dst stylize.Image) {
+func Warp(img picture.Image, f Flow, dst picture.Image) {
 	WarpValid(img, f, dst, nil)
 }
 
@@ -21,7 +21,7 @@ func Warp(img stylize.Image, f Flow, dst stylize.Image) {
 // W·H), which samples stayed inside the image: valid[i] = 1 where x + f(x)
 // lies within [0, W−1]×[0, H−1] and 0 where it fell outside (and was
 // clamped to the border). It returns the number of outside samples.
-func WarpValid(img stylize.Image, f Flow, dst stylize.Image, valid []float32) int {
+func WarpValid(img picture.Image, f Flow, dst picture.Image, valid []float32) int {
 	mustMatch("Warp", f, img.W, img.H)
 	n := img.W * img.H
 	if dst.W != img.W || dst.H != img.H || len(dst.Pix) != 3*n || len(img.Pix) != 3*n {

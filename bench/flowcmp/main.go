@@ -34,7 +34,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/temporal"
 )
 
@@ -115,11 +115,11 @@ func run(list string, opt temporal.FlowOptions, reps int, out string) error {
 }
 
 func pair(f []string, opt temporal.FlowOptions, reps int, ests map[[2]int]*temporal.Estimator) (result, temporal.Flow, error) {
-	from, err := stylize.Load(f[1], 0)
+	from, err := picture.Load(f[1], 0)
 	if err != nil {
 		return result{}, temporal.Flow{}, err
 	}
-	to, err := stylize.Load(f[2], 0)
+	to, err := picture.Load(f[2], 0)
 	if err != nil {
 		return result{}, temporal.Flow{}, err
 	}
@@ -169,8 +169,8 @@ func pair(f []string, opt temporal.FlowOptions, reps int, ests map[[2]int]*tempo
 }
 
 // photo is the mean |from − Warp(to, f)| in 0…255 units.
-func photo(from, to stylize.Image, f temporal.Flow) float64 {
-	w := stylize.NewImage(from.W, from.H)
+func photo(from, to picture.Image, f temporal.Flow) float64 {
+	w := picture.New(from.W, from.H)
 	temporal.Warp(to, f, w)
 	var s float64
 	for i, v := range from.Pix {

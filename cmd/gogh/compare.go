@@ -21,6 +21,7 @@ import (
 
 	"github.com/gogh-video/gogh/encode"
 	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/pipeline"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
@@ -259,8 +260,8 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 	rgb := make([]byte, 3*w*h)
 	tw, th := study.TilesSize(len(compareModes), 2, w, h)
 	tiles := make([]byte, 3*tw*th)
-	content, prevIn := stylize.NewImage(w, h), stylize.NewImage(w, h)
-	prev := make([]stylize.Image, len(compareModes))
+	content, prevIn := picture.New(w, h), picture.New(w, h)
+	prev := make([]picture.Image, len(compareModes))
 	grad := make([]float32, 3*w*h)
 	pics := make([]image.Image, len(compareModes))
 	labels := make([]string, len(compareModes))
@@ -272,7 +273,7 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 		if err := rd.ReadFrame(rgb); err != nil {
 			return nil, fmt.Errorf("%s: reading frame %d: %w", cl.in, i, err)
 		}
-		pipeline.RGBToImage(rgb, content)
+		content.SetRGB(rgb)
 		cons.Next(content)
 		if i > 0 {
 			inErr.add(cons.Error(prevIn, content))
@@ -287,7 +288,7 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 			return nil, err
 		}
 		for k, m := range compareModes {
-			out, err := stylize.Load(pipeline.FramePath(filepath.Join(r.out, m.Name), i), 0)
+			out, err := picture.Load(pipeline.FramePath(filepath.Join(r.out, m.Name), i), 0)
 			if err != nil {
 				return nil, fmt.Errorf("mode %s: %w", m.Name, err)
 			}
@@ -301,7 +302,7 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 			pics[k] = out.NRGBA()
 			labels[k] = m.Label
 		}
-		if err := enc.WriteFrame(toRGB(study.Tiles(pics, labels, 2), tiles)); err != nil {
+		if err := enc.WriteFrame(picture.RGB24(study.Tiles(pics, labels, 2), tiles)); err != nil {
 			return nil, err
 		}
 	}
@@ -384,20 +385,6 @@ func finite(v float64) *float64 {
 func (r *compareRun) tileVideo(ctx context.Context, cl *clip) (*encode.Writer, error) {
 	tw, th := study.TilesSize(len(compareModes), 2, cl.plan.Width, cl.plan.Height)
 	return encode.Create(ctx, filepath.Join(r.out, "compare.mp4"), tw, th, encode.Options{FPS: cl.plan.FPS})
-}
-
-// toRGB packs m's pixels as RGB24 into dst (3 bytes a pixel of m).
-func toRGB(m *image.NRGBA, dst []byte) []byte {
-	b := m.Bounds()
-	k := 0
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		row := m.Pix[(y-b.Min.Y)*m.Stride:]
-		for x := 0; x < b.Dx(); x++ {
-			copy(dst[k:k+3], row[4*x:4*x+3])
-			k += 3
-		}
-	}
-	return dst[:k]
 }
 
 // report writes metrics.json, metrics.csv and the warping error plot,

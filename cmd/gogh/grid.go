@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
-	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
@@ -21,7 +21,7 @@ import (
 // base name without the extension.
 type namedImage struct {
 	name string
-	im   stylize.Image
+	im   picture.Image
 }
 
 // cells returns the images as contact sheet cells labelled with their names.
@@ -162,7 +162,7 @@ func (r *gridRun) run(ctx context.Context, stdout io.Writer) error {
 	if cell == 0 {
 		cell = defaultCell(r.size)
 	}
-	if err := save(r.out, stylize.FromImage(study.GridImage(cells(contents), cells(styles), runs, cell))); err != nil {
+	if err := save(r.out, picture.FromImage(study.GridImage(cells(contents), cells(styles), runs, cell))); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "grid -> %s\n", r.out)
@@ -180,7 +180,7 @@ func paintGrid(ctx context.Context, s study.Settings, contents, styles []namedIm
 	workers, each := s.GridSplit(pairs)
 	fmt.Fprintf(stdout, "painting a %d×%d grid at %d px: %d steps of %s per pair, %d pairs at a time with %d threads each, %s normalization, style weight %g\n",
 		len(contents), len(styles), max(contents[0].im.W, contents[0].im.H), s.Steps, s.Optimizer, workers, each, s.Normalization, s.StyleWeight)
-	ci, si := make([]stylize.Image, len(contents)), make([]stylize.Image, len(styles))
+	ci, si := make([]picture.Image, len(contents)), make([]picture.Image, len(styles))
 	for i, c := range contents {
 		ci[i] = c.im
 	}
@@ -196,7 +196,7 @@ func paintGrid(ctx context.Context, s study.Settings, contents, styles []namedIm
 		where := ""
 		if dir != "" {
 			file := filepath.Join(dir, gridFileName(contents[i].name, styles[j].name))
-			if err := stylize.SavePNG(file, r.Image); err != nil {
+			if err := picture.SavePNG(file, r.Image); err != nil {
 				return err
 			}
 			where = " -> " + file

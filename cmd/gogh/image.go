@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 )
 
@@ -151,26 +152,26 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 
 // initImage returns the starting image: the content, seeded noise, or an
 // image file resampled to the content's size.
-func initImage(init string, content stylize.Image, seed uint64) (stylize.Image, error) {
+func initImage(init string, content picture.Image, seed uint64) (picture.Image, error) {
 	switch init {
 	case "content":
 		return content.Clone(), nil
 	case "noise":
-		return stylize.Noise(content.W, content.H, seed), nil
+		return picture.Noise(content.W, content.H, seed), nil
 	}
-	im, err := stylize.LoadSized(init, content.W, content.H)
+	im, err := picture.LoadSized(init, content.W, content.H)
 	if err != nil {
-		return stylize.Image{}, fileError("--init", err)
+		return picture.Image{}, fileError("--init", err)
 	}
 	return im, nil
 }
 
 // loadImage reads the image file named by flag scaled to size (see
-// stylize.Load), with errors that start with the flag.
-func loadImage(flag, path string, size int) (stylize.Image, error) {
-	im, err := stylize.Load(path, size)
+// picture.Load), with errors that start with the flag.
+func loadImage(flag, path string, size int) (picture.Image, error) {
+	im, err := picture.Load(path, size)
 	if err != nil {
-		return stylize.Image{}, fileError(flag, err)
+		return picture.Image{}, fileError(flag, err)
 	}
 	return im, nil
 }
@@ -212,11 +213,11 @@ func checkWritable(flag, path string) error {
 }
 
 // save writes the image as PNG or JPEG by out's extension.
-func save(out string, im stylize.Image) error {
+func save(out string, im picture.Image) error {
 	if ext := strings.ToLower(filepath.Ext(out)); ext == ".jpg" || ext == ".jpeg" {
-		return stylize.SaveJPEG(out, im)
+		return picture.SaveJPEG(out, im)
 	}
-	return stylize.SavePNG(out, im)
+	return picture.SavePNG(out, im)
 }
 
 // stepLog reports a run's steps: a line every K steps, a CSV row per step,

@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
-	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
@@ -122,7 +122,7 @@ func compareInits(ctx context.Context, s study.Settings, content, style namedIma
 		if r.Label == study.FromNoiseLabel {
 			file = filepath.Join(dir, initNoisePNG)
 		}
-		if err := stylize.SavePNG(file, r.Image); err != nil {
+		if err := picture.SavePNG(file, r.Image); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: style %.4g  content %.4g  total %.4g  %d steps in %.1fs -> %s\n",

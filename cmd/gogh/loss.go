@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/safetensors"
 )
@@ -79,11 +80,11 @@ func (r *lossRun) run(stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var x stylize.Image
+	var x picture.Image
 	if r.size > 0 {
-		x, err = stylize.LoadSized(r.x, content.W, content.H)
+		x, err = picture.LoadSized(r.x, content.W, content.H)
 	} else {
-		x, err = stylize.Load(r.x, 0)
+		x, err = picture.Load(r.x, 0)
 	}
 	if err != nil {
 		return fileError("--x", err)
@@ -91,7 +92,7 @@ func (r *lossRun) run(stdout io.Writer) error {
 	if r.size == 0 {
 		for _, im := range []struct {
 			flag string
-			im   stylize.Image
+			im   picture.Image
 		}{{"--style", style}, {"--x", x}} {
 			if im.im.W != content.W || im.im.H != content.H {
 				return fmt.Errorf("%s is %dx%d but --content is %dx%d: give same-size images or --size", im.flag, im.im.W, im.im.H, content.W, content.H)

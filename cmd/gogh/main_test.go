@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
-	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/safetensors"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -53,13 +53,13 @@ func writeRefPNG(t *testing.T, ref *safetensors.File, key, name string) string {
 	if len(x.Shape) != 3 || x.Shape[0] != 3 {
 		t.Fatalf("%s has shape %v, want [3,H,W]", key, x.Shape)
 	}
-	im := stylize.Image{W: x.Shape[2], H: x.Shape[1], Pix: x.Data}
-	if err := stylize.SavePNG(name, im); err != nil {
+	im := picture.Image{W: x.Shape[2], H: x.Shape[1], Pix: x.Data}
+	if err := picture.SavePNG(name, im); err != nil {
 		t.Fatal(err)
 	}
 	// The PNG must hold exactly the reference values, or the comparison
 	// below would test the round trip rather than the loss.
-	back, err := stylize.Load(name, 0)
+	back, err := picture.Load(name, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func relClose(a, b, tol float64) bool { return math.Abs(a-b) <= tol*math.Max(mat
 func TestImage(t *testing.T) {
 	weights := shared.Weights(t)
 	cat, starry := catPath(t), starryPath(t)
-	catIm, err := stylize.Decode(cat)
+	catIm, err := picture.Decode(cat)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestImage(t *testing.T) {
 				t.Fatalf("%v\n%s", err, stdout)
 			}
 
-			im, err := stylize.Decode(out)
+			im, err := picture.Decode(out)
 			if err != nil {
 				t.Fatalf("output: %v", err)
 			}
@@ -392,7 +392,7 @@ func TestBadInput(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "partial.safetensors"), buf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if err := stylize.SavePNG(filepath.Join(dir, "small.png"), stylize.Noise(40, 30, 1)); err != nil {
+			if err := picture.SavePNG(filepath.Join(dir, "small.png"), picture.Noise(40, 30, 1)); err != nil {
 				t.Fatal(err)
 			}
 			before := listDir(t, dir)
@@ -540,7 +540,7 @@ func (c *cancelAfter) Write(p []byte) (int, error) {
 func TestInterrupt(t *testing.T) {
 	weights := shared.Weights(t)
 	cat, starry := catPath(t), starryPath(t)
-	content, err := stylize.Load(cat, 48)
+	content, err := picture.Load(cat, 48)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -563,7 +563,7 @@ func TestInterrupt(t *testing.T) {
 			if _, rows := readCSV(t, logCSV); len(rows) != after {
 				t.Errorf("CSV has %d rows, want %d", len(rows), after)
 			}
-			got, err := stylize.Load(out, 0)
+			got, err := picture.Load(out, 0)
 			if err != nil {
 				t.Fatalf("no image kept: %v", err)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -215,7 +216,7 @@ func (sr *series) finish(i, k int, run study.Run, layers string, extra []string,
 	}
 	sr.runSteps = 0
 	file := filepath.Join(sr.dir, runFileName(run.Label))
-	if err := stylize.SavePNG(file, run.Image); err != nil {
+	if err := picture.SavePNG(file, run.Image); err != nil {
 		return err
 	}
 	l := run.Loss

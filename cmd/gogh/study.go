@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -193,7 +194,7 @@ func (r *studyRun) run(ctx context.Context, stdout io.Writer) error {
 	}
 	rep := study.Report{Title: "gogh study: neural style transfer, step by step", Intro: intro}
 	for _, n := range append(append([]namedImage(nil), contents...), styles...) {
-		if err := stylize.SavePNG(filepath.Join(r.out, studyInputs, fileSafe(n.name)+".png"), n.im); err != nil {
+		if err := picture.SavePNG(filepath.Join(r.out, studyInputs, fileSafe(n.name)+".png"), n.im); err != nil {
 			return err
 		}
 	}

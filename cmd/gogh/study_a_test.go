@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
-	"github.com/gogh-video/gogh/stylize"
 )
 
 // readRuns reads a study's runs.csv: its header and rows.
@@ -40,7 +40,7 @@ func number(t *testing.T, row []string, i int) float64 {
 func checkStudyDir(t *testing.T, dir string, files []string, w, h, cols, seeds, size int) {
 	t.Helper()
 	for _, f := range files {
-		im, err := stylize.Decode(filepath.Join(dir, f))
+		im, err := picture.Decode(filepath.Join(dir, f))
 		if err != nil {
 			t.Errorf("run image: %v", err)
 			continue
@@ -49,7 +49,7 @@ func checkStudyDir(t *testing.T, dir string, files []string, w, h, cols, seeds, 
 			t.Errorf("%s is %dx%d, want %dx%d", f, b.Dx(), b.Dy(), w, h)
 		}
 	}
-	sheet, err := stylize.Decode(filepath.Join(dir, "sheet.png"))
+	sheet, err := picture.Decode(filepath.Join(dir, "sheet.png"))
 	if err != nil {
 		t.Fatalf("sheet: %v", err)
 	}
@@ -67,7 +67,7 @@ func checkStudyDir(t *testing.T, dir string, files []string, w, h, cols, seeds, 
 func TestReconstructCmd(t *testing.T) {
 	weights := shared.Weights(t)
 	cat := catPath(t)
-	content, err := stylize.Load(cat, 32)
+	content, err := picture.Load(cat, 32)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestReconstructCmd(t *testing.T) {
 		}
 		// The PSNR is the run's against the content: the saved 8-bit
 		// image's is within a small rounding error of it.
-		im, err := stylize.Load(filepath.Join(dir, files[i]), 0)
+		im, err := picture.Load(filepath.Join(dir, files[i]), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestReconstructCmd(t *testing.T) {
 func TestTextureCmd(t *testing.T) {
 	weights := shared.Weights(t)
 	starry := starryPath(t)
-	style, err := stylize.Load(starry, 32)
+	style, err := picture.Load(starry, 32)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,11 +178,11 @@ func TestTextureCmd(t *testing.T) {
 			t.Errorf("no progress line for %s:\n%s", want[i][0], stdout)
 		}
 	}
-	a, err := stylize.Load(filepath.Join(dir, "conv1_1-seed5.png"), 0)
+	a, err := picture.Load(filepath.Join(dir, "conv1_1-seed5.png"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := stylize.Load(filepath.Join(dir, "conv1_1-seed6.png"), 0)
+	b, err := picture.Load(filepath.Join(dir, "conv1_1-seed6.png"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestStudyInterrupt(t *testing.T) {
 		{[]string{"texture", "--style", starry, "--layer-sets", "conv1_1;conv1_2"}, starry, "conv1_1 (seed 1): ", []string{"conv1_1-seed1.png"}},
 	} {
 		t.Run(tc.args[0]+strconv.Itoa(len(tc.files)), func(t *testing.T) {
-			input, err := stylize.Load(tc.input, 32)
+			input, err := picture.Load(tc.input, 32)
 			if err != nil {
 				t.Fatal(err)
 			}

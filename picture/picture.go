@@ -1,4 +1,7 @@
-package stylize
+// Package picture is gogh's image: RGB as three planes of float32 in
+// 0..1, the form the optimizer paints and the optical flow reads, with
+// conversions from and to 8-bit images and files.
+package picture
 
 import (
 	"fmt"
@@ -25,8 +28,8 @@ type Image struct {
 	Pix  []float32
 }
 
-// NewImage returns a black w×h image.
-func NewImage(w, h int) Image { return Image{W: w, H: h, Pix: make([]float32, 3*w*h)} }
+// New returns a black w×h image.
+func New(w, h int) Image { return Image{W: w, H: h, Pix: make([]float32, 3*w*h)} }
 
 // Clone returns a copy of im.
 func (im Image) Clone() Image {
@@ -36,7 +39,7 @@ func (im Image) Clone() Image {
 // FromImage converts m to planes in 0..1 (8-bit precision).
 func FromImage(m image.Image) Image {
 	b := m.Bounds()
-	im := NewImage(b.Dx(), b.Dy())
+	im := New(b.Dx(), b.Dy())
 	n := im.W * im.H
 	nrgba, ok := m.(*image.NRGBA)
 	if !ok || !nrgba.Opaque() {
@@ -54,6 +57,42 @@ func FromImage(m image.Image) Image {
 		}
 	}
 	return im
+}
+
+// SetRGB sets im from an RGB24 frame (3 bytes a pixel, rows top to
+// bottom, no padding) of im's size, with the 8-bit to float conversion of
+// FromImage.
+func (im Image) SetRGB(rgb []byte) {
+	n := im.W * im.H
+	for i := range n {
+		im.Pix[i] = float32(rgb[3*i]) / 255
+		im.Pix[n+i] = float32(rgb[3*i+1]) / 255
+		im.Pix[2*n+i] = float32(rgb[3*i+2]) / 255
+	}
+}
+
+// RGB24 packs m's pixels as RGB24 into dst, which must hold 3 bytes a
+// pixel, and returns the bytes written. Alpha is dropped.
+func RGB24(m image.Image, dst []byte) []byte {
+	b := m.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if nrgba, ok := m.(*image.NRGBA); ok {
+		for y := range h {
+			row := nrgba.Pix[y*nrgba.Stride:]
+			for x := range w {
+				copy(dst[3*(y*w+x):3*(y*w+x)+3], row[4*x:4*x+3])
+			}
+		}
+		return dst[:3*w*h]
+	}
+	for y := range h {
+		for x := range w {
+			r, g, bl, _ := m.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			i := 3 * (y*w + x)
+			dst[i], dst[i+1], dst[i+2] = uint8(r>>8), uint8(g>>8), uint8(bl>>8)
+		}
+	}
+	return dst[:3*w*h]
 }
 
 // NRGBA converts im to 8-bit, rounding and clamping to 0..255.
@@ -84,7 +123,7 @@ func to8(v float32) uint8 {
 // Noise returns a w×h image of uniform noise in 0..1 from seed.
 func Noise(w, h int, seed uint64) Image {
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	im := NewImage(w, h)
+	im := New(w, h)
 	for i := range im.Pix {
 		im.Pix[i] = rng.Float32()
 	}
