@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -80,18 +81,18 @@ func split(threads, jobs int) (workers, each int) {
 // row of contents[i] meets the column of styles[j], labelled with its
 // final loss. Its size is SheetSize((len(contents)+1)·(len(styles)+1),
 // len(styles)+1, cell).
-func GridImage(contents, styles []Cell, runs [][]Run, cell int) *image.NRGBA {
-	cells := append([]Cell{{}}, styles...)
+func GridImage(contents, styles []figure.Cell, runs [][]Run, cell int) *image.NRGBA {
+	cells := append([]figure.Cell{{}}, styles...)
 	for i, c := range contents {
 		cells = append(cells, c)
 		for j := range styles {
 			if i >= len(runs) || j >= len(runs[i]) || runs[i][j].Image.W == 0 {
-				cells = append(cells, Cell{})
+				cells = append(cells, figure.Cell{})
 				continue
 			}
 			r := runs[i][j]
-			cells = append(cells, Cell{Label: fmt.Sprintf("loss %.3g", r.Loss.Total), Image: r.Image.NRGBA()})
+			cells = append(cells, figure.Cell{Label: fmt.Sprintf("loss %.3g", r.Loss.Total), Image: r.Image.NRGBA()})
 		}
 	}
-	return Sheet(cells, len(styles)+1, cell)
+	return figure.Sheet(cells, len(styles)+1, cell)
 }

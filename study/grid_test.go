@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/internal/shared"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
@@ -136,26 +137,26 @@ func TestGridLayoutAndThreads(t *testing.T) {
 			}
 
 			cell := 40
-			cells := func(names ...string) []Cell {
-				var cs []Cell
+			cells := func(names ...string) []figure.Cell {
+				var cs []figure.Cell
 				for _, n := range names {
 					im := image.NewNRGBA(image.Rect(0, 0, 32, 20))
 					draw.Draw(im, im.Bounds(), image.NewUniform(color.NRGBA{R: 200, G: 40, B: 40, A: 255}), image.Point{}, draw.Src)
-					cs = append(cs, Cell{Label: n, Image: im})
+					cs = append(cs, figure.Cell{Label: n, Image: im})
 				}
 				return cs
 			}
 			m := GridImage(cells("cat", "tubingen"), cells("starry"), runs, cell)
-			w, h := SheetSize(3*2, 2, cell)
+			w, h := figure.SheetSize(3*2, 2, cell)
 			if m.Bounds().Dx() != w || m.Bounds().Dy() != h {
 				t.Errorf("grid image is %v, want %dx%d (3 rows of 2 cells)", m.Bounds().Size(), w, h)
 			}
 			// The top-left cell is empty (white), the result cells are not.
-			if !blank(m, sheetBox(0, 2, cell)) {
+			if !blank(m, figure.CellBox(0, 2, cell)) {
 				t.Error("the top-left cell is not empty")
 			}
 			for _, i := range []int{1, 2, 3, 4, 5} {
-				if blank(m, sheetBox(i, 2, cell)) {
+				if blank(m, figure.CellBox(i, 2, cell)) {
 					t.Errorf("cell %d is empty", i)
 				}
 			}

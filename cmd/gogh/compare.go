@@ -21,9 +21,9 @@ import (
 
 	"github.com/gogh-video/gogh/encode"
 	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/pipeline"
-	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/temporal"
 )
@@ -258,7 +258,7 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 	}
 	defer enc.Abort()
 	rgb := make([]byte, 3*w*h)
-	tw, th := study.TilesSize(len(compareModes), 2, w, h)
+	tw, th := figure.TilesSize(len(compareModes), 2, w, h)
 	tiles := make([]byte, 3*tw*th)
 	content, prevIn := picture.New(w, h), picture.New(w, h)
 	prev := make([]picture.Image, len(compareModes))
@@ -302,7 +302,7 @@ func (r *compareRun) score(ctx context.Context, cl *clip, spec stylize.Spec, lag
 			pics[k] = out.NRGBA()
 			labels[k] = m.Label
 		}
-		if err := enc.WriteFrame(picture.RGB24(study.Tiles(pics, labels, 2), tiles)); err != nil {
+		if err := enc.WriteFrame(picture.RGB24(figure.Tiles(pics, labels, 2), tiles)); err != nil {
 			return nil, err
 		}
 	}
@@ -383,7 +383,7 @@ func finite(v float64) *float64 {
 // tileVideo starts compare.mp4: the modes' frames side by side, at the
 // clip's frame rate.
 func (r *compareRun) tileVideo(ctx context.Context, cl *clip) (*encode.Writer, error) {
-	tw, th := study.TilesSize(len(compareModes), 2, cl.plan.Width, cl.plan.Height)
+	tw, th := figure.TilesSize(len(compareModes), 2, cl.plan.Width, cl.plan.Height)
 	return encode.Create(ctx, filepath.Join(r.out, "compare.mp4"), tw, th, encode.Options{FPS: cl.plan.FPS})
 }
 
@@ -405,9 +405,9 @@ func (r *compareRun) report(rep *compareReport, stdout io.Writer) error {
 		}
 		return strconv.FormatFloat(*v, 'g', 6, 64)
 	}
-	var series []study.Series
+	var series []figure.Series
 	for _, m := range rep.Modes {
-		s := study.Series{Name: m.Mode}
+		s := figure.Series{Name: m.Mode}
 		for _, f := range m.Frames {
 			fmt.Fprintf(&csv, "%s,%d,%s,%s,%s,%s\n", m.Mode, f.Frame, g(f.WarpingError), g(f.Style), g(f.Content), g(f.Seconds))
 			if f.WarpingError != nil {
@@ -421,7 +421,7 @@ func (r *compareRun) report(rep *compareReport, stdout io.Writer) error {
 		return err
 	}
 	if rep.Frames > 1 {
-		err := study.SeriesPlot("Warping error between consecutive stylized frames", "frame",
+		err := figure.SeriesPlot("Warping error between consecutive stylized frames", "frame",
 			"warping error (mean squared, reliable pixels)", series,
 			filepath.Join(r.out, "warping-error.png"), filepath.Join(r.out, "warping-error.svg"))
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -25,10 +26,10 @@ type namedImage struct {
 }
 
 // cells returns the images as contact sheet cells labelled with their names.
-func cells(ims []namedImage) []study.Cell {
-	cs := make([]study.Cell, len(ims))
+func cells(ims []namedImage) []figure.Cell {
+	cs := make([]figure.Cell, len(ims))
 	for i, n := range ims {
-		cs[i] = study.Cell{Label: n.name, Image: n.im.NRGBA()}
+		cs[i] = figure.Cell{Label: n.name, Image: n.im.NRGBA()}
 	}
 	return cs
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
@@ -85,7 +86,7 @@ func (r *reconstructRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ser, err := newSeries(r.out, stdout, "reconstructing", s, study.Cell{Label: "content", Image: content.NRGBA()},
+	ser, err := newSeries(r.out, stdout, "reconstructing", s, figure.Cell{Label: "content", Image: content.NRGBA()},
 		len(layers), r.seeds, max(content.W, content.H), "psnr")
 	if err != nil {
 		return err
@@ -155,7 +156,7 @@ type series struct {
 	runs     int // cols × seeds
 	steps    int // per run
 	cell     int
-	cells    []study.Cell
+	cells    []figure.Cell
 	rows     [][]string
 	bar      *progressbar.ProgressBar
 	runSteps int // steps of the current run so far
@@ -167,7 +168,7 @@ type series struct {
 // newSeries creates dir, checks it can be written, and prepares a series
 // of cols × seeds runs of s's whose input image is first, of size pixels
 // (longer side); extra names the CSV columns after the common ones.
-func newSeries(dir string, stdout io.Writer, verb string, s study.Settings, first study.Cell, cols, seeds, size int, extra ...string) (*series, error) {
+func newSeries(dir string, stdout io.Writer, verb string, s study.Settings, first figure.Cell, cols, seeds, size int, extra ...string) (*series, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) && pe.Path != dir {
@@ -187,7 +188,7 @@ func newSeries(dir string, stdout io.Writer, verb string, s study.Settings, firs
 	sr := &series{
 		dir: dir, stdout: stdout, cols: cols, runs: cols * seeds, steps: s.Steps, seed: s.Seed,
 		cell:  defaultCell(size),
-		cells: make([]study.Cell, (cols+1)*seeds),
+		cells: make([]figure.Cell, (cols+1)*seeds),
 		rows:  [][]string{append([]string{"label", "layers", "seed", "style", "content", "total", "seconds"}, extra...)},
 		start: time.Now(),
 	}
@@ -222,7 +223,7 @@ func (sr *series) finish(i, k int, run study.Run, layers string, extra []string,
 	l := run.Loss
 	sr.rows = append(sr.rows, append([]string{run.Label, layers, strconv.FormatUint(sr.seed+uint64(k), 10), formatFloat(l.Style), formatFloat(l.Content),
 		formatFloat(l.Total), strconv.FormatFloat(run.Elapsed.Seconds(), 'f', 3, 64)}, extra...))
-	sr.cells[k*(sr.cols+1)+1+i] = study.Cell{Label: run.Label, Image: run.Image.NRGBA()}
+	sr.cells[k*(sr.cols+1)+1+i] = figure.Cell{Label: run.Label, Image: run.Image.NRGBA()}
 	if err := sr.writeTables(); err != nil {
 		return err
 	}
@@ -243,7 +244,7 @@ func (sr *series) writeTables() error {
 	if err := atomicfile.WriteBytes(filepath.Join(sr.dir, "runs.csv"), buf.Bytes()); err != nil {
 		return err
 	}
-	return study.SavePNG(filepath.Join(sr.dir, "sheet.png"), study.Sheet(sr.cells, sr.cols+1, sr.cell))
+	return figure.SavePNG(filepath.Join(sr.dir, "sheet.png"), figure.Sheet(sr.cells, sr.cols+1, sr.cell))
 }
 
 // close ends the series after the study returned err, and says how it went.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
@@ -283,7 +284,7 @@ func (r *studyRun) reconstruction(ctx context.Context, s study.Settings, content
 	fmt.Fprintf(stdout, "== reconstruction of %s from noise at %d layers × %d seeds\n", content.name, len(layers), r.seeds)
 	start := time.Now()
 	dir := filepath.Join(r.out, studyReconstruct)
-	ser, err := newSeries(dir, stdout, "reconstructing", s, study.Cell{Label: content.name, Image: content.im.NRGBA()},
+	ser, err := newSeries(dir, stdout, "reconstructing", s, figure.Cell{Label: content.name, Image: content.im.NRGBA()},
 		len(layers), r.seeds, max(content.im.W, content.im.H), "psnr")
 	if err != nil {
 		return study.Section{}, err
@@ -327,7 +328,7 @@ func (r *studyRun) texture(ctx context.Context, s study.Settings, style namedIma
 	fmt.Fprintf(stdout, "== textures of %s from noise at %d layer sets × %d seeds\n", style.name, len(sets), r.seeds)
 	start := time.Now()
 	dir := filepath.Join(r.out, studyTexture)
-	ser, err := newSeries(dir, stdout, "texturing", s, study.Cell{Label: style.name, Image: style.im.NRGBA()},
+	ser, err := newSeries(dir, stdout, "texturing", s, figure.Cell{Label: style.name, Image: style.im.NRGBA()},
 		len(sets), r.seeds, max(style.im.W, style.im.H))
 	if err != nil {
 		return study.Section{}, err
@@ -371,7 +372,7 @@ func (r *studyRun) grid(ctx context.Context, s study.Settings, contents, styles 
 		return study.Section{}, err
 	}
 	elapsed := time.Since(start)
-	if err := study.SavePNG(filepath.Join(r.out, studyGrid, "grid.png"), study.GridImage(cells(contents), cells(styles), runs, defaultCell(r.size))); err != nil {
+	if err := figure.SavePNG(filepath.Join(r.out, studyGrid, "grid.png"), study.GridImage(cells(contents), cells(styles), runs, defaultCell(r.size))); err != nil {
 		return study.Section{}, err
 	}
 	var flat []study.Run

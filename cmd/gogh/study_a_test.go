@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/internal/shared"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
@@ -53,7 +54,7 @@ func checkStudyDir(t *testing.T, dir string, files []string, w, h, cols, seeds, 
 	if err != nil {
 		t.Fatalf("sheet: %v", err)
 	}
-	sw, sh := study.SheetSize((cols+1)*seeds, cols+1, max(size, 128))
+	sw, sh := figure.SheetSize((cols+1)*seeds, cols+1, max(size, 128))
 	if b := sheet.Bounds(); b.Dx() != sw || b.Dy() != sh {
 		t.Errorf("sheet.png is %dx%d, want %dx%d: %d×%d cells of %d pixels", b.Dx(), b.Dy(), sw, sh, cols+1, seeds, max(size, 128))
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/internal/shared"
 	"github.com/gogh-video/gogh/study"
 )
@@ -276,7 +277,7 @@ func TestGridAndInitCompareCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, h := study.SheetSize(3*2, 2, 128); m.Bounds().Dx() != w || m.Bounds().Dy() != h {
+	if w, h := figure.SheetSize(3*2, 2, 128); m.Bounds().Dx() != w || m.Bounds().Dy() != h {
 		t.Errorf("the grid is %v, want %dx%d: 3 rows of 2 cells of 128 px", m.Bounds().Size(), w, h)
 	}
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -76,7 +77,7 @@ func (r *textureRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ser, err := newSeries(r.out, stdout, "texturing", s, study.Cell{Label: "style", Image: style.NRGBA()},
+	ser, err := newSeries(r.out, stdout, "texturing", s, figure.Cell{Label: "style", Image: style.NRGBA()},
 		len(sets), r.seeds, max(style.W, style.H))
 	if err != nil {
 		return err

@@ -1,4 +1,7 @@
-package study
+// Package figure draws what gogh shows besides its paintings: labelled
+// contact sheets, side-by-side video tiles and line charts (gonum/plot),
+// written atomically.
+package figure
 
 import (
 	"image"
@@ -67,7 +70,7 @@ func Sheet(cells []Cell, cols, cell int) *image.NRGBA {
 	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
 	for i, c := range cells {
-		box := sheetBox(i, cols, cell)
+		box := CellBox(i, cols, cell)
 		if c.Image != nil {
 			drawFitted(dst, box, c.Image)
 		}
@@ -76,8 +79,9 @@ func Sheet(cells []Cell, cols, cell int) *image.NRGBA {
 	return dst
 }
 
-// sheetBox returns the picture box of cell i.
-func sheetBox(i, cols, cell int) image.Rectangle {
+// CellBox returns the box of cell i's picture on a sheet of cols columns
+// of cell-pixel cells (see Sheet).
+func CellBox(i, cols, cell int) image.Rectangle {
 	x := sheetPad + (i%cols)*(cell+sheetPad)
 	y := sheetPad + (i/cols)*(cell+sheetLabelH+sheetPad)
 	return image.Rect(x, y, x+cell, y+cell)
