@@ -11,10 +11,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/gogh-video/gogh/internal/field"
 	"github.com/gogh-video/gogh/internal/shared"
 )
 
@@ -177,36 +177,37 @@ func TestPlan(t *testing.T) {
 
 func TestPlanErrors(t *testing.T) {
 	for _, c := range []struct {
-		name string
-		o    Options
-		flag string
+		name  string
+		o     Options
+		field string // the fields the error names
 	}{
-		{"start past end", Options{Start: 14}, "--start"},
-		{"end past end", Options{Start: 10, End: 15}, "--end"},
-		{"empty time range", Options{Start: 3, End: 3}, "--end"},
-		{"reversed time range", Options{Start: 4, End: 3}, "--end"},
-		{"too short for the rate", Options{Start: 1, End: 1.01}, "--start"},
-		{"negative start", Options{Start: -1}, "--start"},
-		{"negative end", Options{End: -1}, "--end"},
-		{"frames past end", Options{FromFrame: 270, ToFrame: 290}, "--frames"},
-		{"frames start past end", Options{FromFrame: 280}, "--frames"},
-		{"frames past end at fps 10", Options{FromFrame: 100, ToFrame: 141, FPS: 10}, "--frames"},
-		{"empty frames", Options{FromFrame: 60, ToFrame: 60}, "--frames"},
-		{"negative frames", Options{FromFrame: -5}, "--frames"},
-		{"times and frames", Options{Start: 1, ToFrame: 60}, "--frames"},
-		{"negative fps", Options{FPS: -1}, "--fps"},
-		{"nan fps", Options{FPS: math.NaN()}, "--fps"},
-		{"negative size", Options{Size: -64}, "--size"},
-		{"size too small", Options{Size: 2}, "--size"},
+		{"start past end", Options{Start: 14}, "Start"},
+		{"end past end", Options{Start: 10, End: 15}, "End"},
+		{"empty time range", Options{Start: 3, End: 3}, "Start/End"},
+		{"reversed time range", Options{Start: 4, End: 3}, "Start/End"},
+		{"too short for the rate", Options{Start: 1, End: 1.01}, "Start/End"},
+		{"negative start", Options{Start: -1}, "Start"},
+		{"negative end", Options{End: -1}, "End"},
+		{"frames past end", Options{FromFrame: 270, ToFrame: 290}, "FromFrame/ToFrame"},
+		{"frames start past end", Options{FromFrame: 280}, "FromFrame/ToFrame"},
+		{"frames past end at fps 10", Options{FromFrame: 100, ToFrame: 141, FPS: 10}, "FromFrame/ToFrame"},
+		{"empty frames", Options{FromFrame: 60, ToFrame: 60}, "FromFrame/ToFrame"},
+		{"negative frames", Options{FromFrame: -5}, "FromFrame/ToFrame"},
+		{"times and frames", Options{Start: 1, ToFrame: 60}, "Start/End/FromFrame/ToFrame"},
+		{"negative fps", Options{FPS: -1}, "FPS"},
+		{"nan fps", Options{FPS: math.NaN()}, "FPS"},
+		{"negative size", Options{Size: -64}, "Size"},
+		{"size too small", Options{Size: 2}, "Size"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := cockatoo.Plan(c.o)
 			if err == nil {
 				t.Fatalf("no error, plan %+v", p)
 			}
-			shared.OneLine(t, err, c.flag)
-			if !strings.HasPrefix(err.Error(), c.flag) {
-				t.Errorf("error %q does not start with %s", err, c.flag)
+			shared.OneLine(t, err)
+			var fe *field.Error
+			if !errors.As(err, &fe) || fe.Name != c.field {
+				t.Errorf("error %q: want a field error naming %s", err, c.field)
 			}
 		})
 	}

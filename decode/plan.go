@@ -3,6 +3,8 @@ package decode
 import (
 	"fmt"
 	"math"
+
+	"github.com/gogh-video/gogh/internal/field"
 )
 
 // Options select and shape the frames: a time range (Start/End seconds, End
@@ -15,6 +17,10 @@ type Options struct {
 	FromFrame, ToFrame int
 	FPS                float64
 	Size               int
+	// DefaultEnd, if positive, ends the range (in seconds, at most the
+	// video's end) when none is given: a preview rather than the whole
+	// video.
+	DefaultEnd float64
 }
 
 // Plan is Options resolved against a video: the output frame size and
@@ -46,23 +52,23 @@ func (p Plan) Sub(first, count int) Plan {
 }
 
 // Plan resolves o against the video: the output size and rate, the first
-// frame and the number of frames. It fails with a one-line error naming
-// the offending flag (--start/--end/--frames/--fps/--size) for an invalid,
-// empty or past-the-end selection.
+// frame and the number of frames. For an invalid, empty or past-the-end
+// selection it fails with a one-line *field.Error naming the fields of o
+// at fault.
 func (i Info) Plan(o Options) (Plan, error) {
 	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
 	if o.FPS < 0 || bad(o.FPS) {
-		return Plan{}, fmt.Errorf("--fps %g: must be positive (or 0 for the video's rate)", o.FPS)
+		return Plan{}, field.Errorf("FPS", "must be positive (or 0 for the video's rate), got %g", o.FPS)
 	}
 	fps := o.FPS
 	if fps == 0 {
 		fps = i.FPS
 	}
 	if fps <= 0 {
-		return Plan{}, fmt.Errorf("--fps: the video's frame rate is unknown; give one")
+		return Plan{}, field.Errorf("FPS", "the video's frame rate is unknown; give one")
 	}
 	if o.Size < 0 {
-		return Plan{}, fmt.Errorf("--size %d: must be positive (or 0 for the video's size)", o.Size)
+		return Plan{}, field.Errorf("Size", "must be positive (or 0 for the video's size), got %d", o.Size)
 	}
 	w, h, err := outSize(i.Width, i.Height, o.Size)
 	if err != nil {
@@ -75,24 +81,27 @@ func (i Info) Plan(o Options) (Plan, error) {
 		total = i.Frames
 	}
 	if total <= 0 {
-		return Plan{}, fmt.Errorf("--fps %g: the video (%.3g s) has no frame at that rate", fps, i.Duration)
+		return Plan{}, field.Errorf("FPS", "the video (%.3g s) has no frame at %g fps", i.Duration, fps)
 	}
 	dur := float64(total) / fps
 
+	if o.Start == 0 && o.End == 0 && o.FromFrame == 0 && o.ToFrame == 0 && o.DefaultEnd > 0 && o.DefaultEnd < dur {
+		o.End = o.DefaultEnd
+	}
 	timed := o.Start != 0 || o.End != 0
 	framed := o.FromFrame != 0 || o.ToFrame != 0
 	first, end := 0, total
 	switch {
 	case timed && framed:
-		return Plan{}, fmt.Errorf("--frames: cannot be combined with --start/--end")
+		return Plan{}, field.Errorf("Start/End/FromFrame/ToFrame", "a time range and a frame range cannot be combined")
 	case timed:
 		switch {
 		case o.Start < 0 || bad(o.Start):
-			return Plan{}, fmt.Errorf("--start %g: must not be negative", o.Start)
+			return Plan{}, field.Errorf("Start", "must not be negative, got %g", o.Start)
 		case o.End < 0 || bad(o.End):
-			return Plan{}, fmt.Errorf("--end %g: must not be negative", o.End)
+			return Plan{}, field.Errorf("End", "must not be negative, got %g", o.End)
 		case o.End != 0 && o.End <= o.Start:
-			return Plan{}, fmt.Errorf("--end %g: empty range, must be after --start %g", o.End, o.Start)
+			return Plan{}, field.Errorf("Start/End", "%g to %g: empty range, the end must be after the start", o.Start, o.End)
 		}
 		first = int(math.Round(o.Start * fps))
 		if o.End != 0 {
@@ -100,25 +109,25 @@ func (i Info) Plan(o Options) (Plan, error) {
 		}
 		switch {
 		case first >= total:
-			return Plan{}, fmt.Errorf("--start %g: past the end of the video (%.2f s)", o.Start, dur)
+			return Plan{}, field.Errorf("Start", "%g: past the end of the video (%.2f s)", o.Start, dur)
 		case end > total:
-			return Plan{}, fmt.Errorf("--end %g: past the end of the video (%.2f s)", o.End, dur)
+			return Plan{}, field.Errorf("End", "%g: past the end of the video (%.2f s)", o.End, dur)
 		case end <= first:
-			return Plan{}, fmt.Errorf("--start %g --end %g: empty range, no frame at %g fps", o.Start, o.End, fps)
+			return Plan{}, field.Errorf("Start/End", "%g to %g: empty range, no frame at %g fps", o.Start, o.End, fps)
 		}
 	case framed:
 		switch {
 		case o.FromFrame < 0 || o.ToFrame < 0:
-			return Plan{}, fmt.Errorf("--frames %d:%d: frame numbers must not be negative", o.FromFrame, o.ToFrame)
+			return Plan{}, field.Errorf("FromFrame/ToFrame", "%d:%d: frame numbers must not be negative", o.FromFrame, o.ToFrame)
 		case o.ToFrame != 0 && o.ToFrame <= o.FromFrame:
-			return Plan{}, fmt.Errorf("--frames %d:%d: empty range", o.FromFrame, o.ToFrame)
+			return Plan{}, field.Errorf("FromFrame/ToFrame", "%d:%d: empty range", o.FromFrame, o.ToFrame)
 		}
 		first = o.FromFrame
 		if o.ToFrame != 0 {
 			end = o.ToFrame
 		}
 		if first >= total || end > total {
-			return Plan{}, fmt.Errorf("--frames %d:%d: past the end of the video (%d frames at %g fps)", o.FromFrame, o.ToFrame, total, fps)
+			return Plan{}, field.Errorf("FromFrame/ToFrame", "%d:%d: past the end of the video (%d frames at %g fps)", o.FromFrame, o.ToFrame, total, fps)
 		}
 	}
 	return Plan{
@@ -133,7 +142,7 @@ func (i Info) Plan(o Options) (Plan, error) {
 // nearest pixel, then down to even), as H.264 in yuv420p needs.
 func outSize(w, h, size int) (int, int, error) {
 	if w <= 0 || h <= 0 {
-		return 0, 0, fmt.Errorf("--size: the video's size is unknown")
+		return 0, 0, field.Errorf("Size", "the video's size is unknown")
 	}
 	fw, fh := float64(w), float64(h)
 	if size > 0 {
@@ -143,7 +152,7 @@ func outSize(w, h, size int) (int, int, error) {
 	even := func(x float64) int { return 2 * int(math.Floor((x+0.5)/2)) }
 	ow, oh := even(fw), even(fh)
 	if ow < 2 || oh < 2 {
-		return 0, 0, fmt.Errorf("--size %d: too small for a %d×%d video", size, w, h)
+		return 0, 0, field.Errorf("Size", "%d: too small for a %d×%d video", size, w, h)
 	}
 	return ow, oh, nil
 }

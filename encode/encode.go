@@ -19,6 +19,7 @@ import (
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/internal/fftool"
+	"github.com/gogh-video/gogh/internal/field"
 )
 
 // Options shape the encoded video.
@@ -34,14 +35,67 @@ type Options struct {
 	// in-between frames by motion-compensated interpolation (ffmpeg's
 	// minterpolate).
 	Resample    float64
-	Interpolate string
+	Interpolate Interpolation
 }
 
-// Ways to resample a video to a higher frame rate.
+// Interpolation is a way to resample a video to another frame rate.
+type Interpolation string
+
+// Interpolations.
 const (
-	Dup = "dup"
-	MCI = "mci"
+	Dup Interpolation = "dup" // repeat (or drop) frames
+	MCI Interpolation = "mci" // motion-compensated interpolation
 )
+
+func (i Interpolation) valid() bool { return i == "" || i == Dup || i == MCI }
+
+// MarshalText returns the name.
+func (i Interpolation) MarshalText() ([]byte, error) { return []byte(i), nil }
+
+// UnmarshalText sets i from its name.
+func (i *Interpolation) UnmarshalText(b []byte) error {
+	if v := Interpolation(b); v.valid() && v != "" {
+		*i = v
+		return nil
+	}
+	return fmt.Errorf("unknown interpolation %q (want %s or %s)", b, Dup, MCI)
+}
+
+// Timing returns the options of a video whose frames were taken at fps
+// and are to be played at outFPS (0: fps). Without an interpolation
+// (how "") each frame is shown 1/outFPS, so a different rate changes the
+// clip's speed (slow motion below fps); with Dup or MCI the speed is kept
+// and the video resampled to outFPS (0: sourceFPS, the input's own rate).
+func Timing(fps, outFPS float64, how Interpolation, sourceFPS float64) Options {
+	if how == "" {
+		if outFPS == 0 {
+			outFPS = fps
+		}
+		return Options{FPS: outFPS}
+	}
+	if outFPS == 0 {
+		outFPS = sourceFPS
+	}
+	return Options{FPS: fps, Resample: outFPS, Interpolate: how}
+}
+
+// Validate checks the options, naming the first invalid field in a
+// *field.Error.
+func (o Options) Validate() error {
+	switch {
+	case !(o.FPS > 0) || math.IsInf(o.FPS, 0):
+		return field.Errorf("FPS", "frame rate %g must be positive", o.FPS)
+	case !o.Interpolate.valid():
+		return field.Errorf("Interpolate", "unknown %q (want %s or %s)", o.Interpolate, Dup, MCI)
+	case o.Interpolate != "" && (!(o.Resample > 0) || math.IsInf(o.Resample, 0)):
+		return field.Errorf("Resample", "frame rate %g must be positive", o.Resample)
+	case o.CRF < 0 || o.CRF > 51:
+		return field.Errorf("CRF", "%d outside 0..51", o.CRF)
+	case o.AudioFrom != "" && (o.AudioStart < 0 || o.AudioEnd < 0 || o.AudioEnd != 0 && o.AudioEnd <= o.AudioStart):
+		return field.Errorf("AudioStart/AudioEnd", "empty or negative audio range %g..%g s", o.AudioStart, o.AudioEnd)
+	}
+	return nil
+}
 
 // Writer feeds RGB24 frames to an ffmpeg process encoding into a temporary
 // file beside the output path.
@@ -68,19 +122,11 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 	if err := fftool.Check(); err != nil {
 		return nil, err
 	}
-	switch {
-	case width < 2 || height < 2 || width%2 != 0 || height%2 != 0:
+	if width < 2 || height < 2 || width%2 != 0 || height%2 != 0 {
 		return nil, fmt.Errorf("encode: %s: frame size %d×%d must be positive and even", path, width, height)
-	case !(o.FPS > 0) || math.IsInf(o.FPS, 0):
-		return nil, fmt.Errorf("encode: %s: frame rate %g must be positive", path, o.FPS)
-	case o.Interpolate != "" && o.Interpolate != Dup && o.Interpolate != MCI:
-		return nil, fmt.Errorf("--interpolate: unknown %q (want %s or %s)", o.Interpolate, Dup, MCI)
-	case o.Interpolate != "" && (!(o.Resample > 0) || math.IsInf(o.Resample, 0)):
-		return nil, fmt.Errorf("--out-fps: frame rate %g must be positive", o.Resample)
-	case o.CRF < 0 || o.CRF > 51:
-		return nil, fmt.Errorf("encode: %s: CRF %d outside 0..51", path, o.CRF)
-	case o.AudioFrom != "" && (o.AudioStart < 0 || o.AudioEnd < 0 || o.AudioEnd != 0 && o.AudioEnd <= o.AudioStart):
-		return nil, fmt.Errorf("encode: %s: empty or negative audio range %g..%g s", path, o.AudioStart, o.AudioEnd)
+	}
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("encode: %s: %w", path, err)
 	}
 	if o.AudioFrom != "" {
 		if _, err := os.Stat(o.AudioFrom); err != nil {

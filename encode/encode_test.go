@@ -165,8 +165,8 @@ func TestEncode(t *testing.T) {
 // reaches the asked frame rate, by repeating frames or interpolating them.
 func TestResample(t *testing.T) {
 	shared.NeedFFmpeg(t)
-	for _, how := range []string{Dup, MCI} {
-		t.Run(how, func(t *testing.T) {
+	for _, how := range []Interpolation{Dup, MCI} {
+		t.Run(string(how), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "out.mp4")
 			if err := encode(t, path, 6, Options{FPS: 6, Resample: 18, Interpolate: how}); err != nil {
 				t.Fatal(err)

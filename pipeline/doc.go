@@ -4,10 +4,11 @@
 //
 // # Warm start and segments
 //
-// With warm start "prev" (the default) frame t is painted starting from
-// the stylized frame t−1, so consecutive frames land in the same local
-// optimum and the video does not flicker; that makes a chain of frames
-// sequential. To use several workers the frames are split into contiguous
+// With a warm start frame t is painted starting from the stylized frame
+// t−1: as it is ("prev") or warped along the optical flow into frame t
+// ("flow", gogh video's default, with the temporal loss holding it there),
+// so consecutive frames land in the same local optimum and the video does
+// not flicker; that makes a chain of frames sequential. To use several workers the frames are split into contiguous
 // segments, one chain per worker ([Split]). A chain that began cold at a
 // segment's first frame would look different from the end of the
 // previous segment (a visible "pop"), so every segment but the first

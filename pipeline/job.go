@@ -8,52 +8,56 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/internal/field"
 )
 
 // Job is what Workdir/job.json records: every setting that changes the
 // stylized frames. A resumed run must have the same job. The caller fills
 // in the input's fields (Input, Style, StyleSize, FPS, First, Start, End);
-// Run fills in the rest from its Config.
+// Run fills in the rest from its Config. A field's "field" tag names the
+// setting it records where the names differ (Config's fields, or
+// decode.Options' for the range).
 type Job struct {
-	Input     string  `json:"input" flag:"input"`
-	Style     string  `json:"style" flag:"--style"`
-	StyleSize int     `json:"style_size" flag:"--size"`
-	Width     int     `json:"width" flag:"--size"`
-	Height    int     `json:"height" flag:"--size"`
-	FPS       float64 `json:"fps" flag:"--fps"`
-	First     int     `json:"first_frame" flag:"--start/--frames"`
-	Frames    int     `json:"frames" flag:"--end/--frames"`
-	Start     float64 `json:"start" flag:"--start/--frames"`
-	End       float64 `json:"end" flag:"--end/--frames"`
+	Input     string  `json:"input"`
+	Style     string  `json:"style"`
+	StyleSize int     `json:"style_size" field:"Size"`
+	Width     int     `json:"width" field:"Size"`
+	Height    int     `json:"height" field:"Size"`
+	FPS       float64 `json:"fps"`
+	First     int     `json:"first_frame" field:"Start/FromFrame"`
+	Frames    int     `json:"frames" field:"End/ToFrame"`
+	Start     float64 `json:"start" field:"Start/FromFrame"`
+	End       float64 `json:"end" field:"End/ToFrame"`
 
-	ContentLayers []string `json:"content_layers" flag:"--content-layers"`
-	StyleLayers   []string `json:"style_layers" flag:"--style-layers"`
-	ContentWeight float64  `json:"content_weight" flag:"--content-weight"`
-	StyleWeight   float64  `json:"style_weight" flag:"--style-weight"`
-	TVWeight      float64  `json:"tv_weight" flag:"--tv-weight"`
-	Normalization string   `json:"normalization" flag:"--normalization"`
+	ContentLayers []string `json:"content_layers"`
+	StyleLayers   []string `json:"style_layers"`
+	ContentWeight float64  `json:"content_weight" field:"Weights.Content"`
+	StyleWeight   float64  `json:"style_weight" field:"Weights.Style"`
+	TVWeight      float64  `json:"tv_weight" field:"Weights.TV"`
+	Normalization string   `json:"normalization"`
 
-	TemporalWeight float64 `json:"temporal_weight" flag:"--temporal-weight"`
-	TemporalFrames []int   `json:"temporal_frames,omitempty" flag:"--temporal-frames"`
+	TemporalWeight float64 `json:"temporal_weight" field:"Weights.Temporal"`
+	TemporalFrames []int   `json:"temporal_frames,omitempty"`
 
-	WarmStart  string  `json:"warm_start" flag:"--warm-start"`
-	StepsFirst int     `json:"steps_first" flag:"--steps-first"`
-	Steps      int     `json:"steps" flag:"--steps"`
-	Optimizer  string  `json:"optimizer" flag:"--optimizer"`
-	LR         float64 `json:"lr" flag:"--lr"`
+	WarmStart  string  `json:"warm_start"`
+	StepsFirst int     `json:"steps_first" field:"Steps"`
+	Steps      int     `json:"steps" field:"WarmSteps"`
+	Optimizer  string  `json:"optimizer"`
+	LR         float64 `json:"lr"`
 
 	// The split decides which warm-up frames are saved and cross-faded.
-	Workers int `json:"workers" flag:"--workers"`
-	Overlap int `json:"overlap" flag:"--overlap"`
+	Workers int `json:"workers"`
+	Overlap int `json:"overlap"`
 }
 
 const jobFile = "job.json"
 
-// diff names the first setting in which j and o differ, with both values,
-// or returns "".
-func (j Job) diff(o Job) string {
+// diff returns a *field.Error naming the setting of the first field in
+// which j and o differ, with both values, or nil.
+func (j Job) diff(o Job) error {
 	a, b := reflect.ValueOf(j), reflect.ValueOf(o)
 	t := a.Type()
 	for i := range t.NumField() {
@@ -65,9 +69,13 @@ func (j Job) diff(o Job) string {
 			continue // nil and empty
 		}
 		f := t.Field(i)
-		return fmt.Sprintf("%s (%s): the work dir has %v, this run %v", f.Tag.Get("flag"), f.Tag.Get("json"), x, y)
+		name := f.Tag.Get("field")
+		if name == "" {
+			name = f.Name
+		}
+		return field.Errorf(name, "the work dir was made with %s %v, this run has %v", strings.Split(f.Tag.Get("json"), ",")[0], x, y)
 	}
-	return ""
+	return nil
 }
 
 // prepare readies the work dir for job. Resuming, it checks that a job
@@ -86,10 +94,10 @@ func prepare(dir string, job Job, resume bool) error {
 	case resume:
 		var prev Job
 		if err := json.Unmarshal(old, &prev); err != nil {
-			return fmt.Errorf("--resume: %s is not a job file: %w", path, err)
+			return fmt.Errorf("work dir: %s is not a job file: %w", path, err)
 		}
-		if d := prev.diff(job); d != "" {
-			return fmt.Errorf("--resume: %s was made with other settings: %s", dir, d)
+		if err := prev.diff(job); err != nil {
+			return fmt.Errorf("work dir %s: %w", dir, err)
 		}
 		return nil
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gogh-video/gogh/internal/field"
 	"github.com/gogh-video/gogh/internal/shared"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
@@ -82,20 +83,21 @@ var (
 	setupOnce sync.Once
 	tWeights  *vgg.Weights
 	tStyle    *stylize.Style
-	tSpec     stylize.Spec
+	tOpts     stylize.Options
 	setupErr  error
 )
 
 // setup loads the weights and the style targets once for all tests.
-func setup(t *testing.T) (*vgg.Weights, *stylize.Style, stylize.Spec) {
+func setup(t *testing.T) (*vgg.Weights, *stylize.Style, stylize.Options) {
 	t.Helper()
 	wpath := shared.Weights(t)
 	spath := shared.Path(t, "data/styles/starry_night_vangogh.jpg")
 	setupOnce.Do(func() {
-		cl, _ := stylize.ParseLayers("", "relu4_2")
-		sl, _ := stylize.ParseLayers("", "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1")
-		tSpec = stylize.Spec{ContentLayers: cl, StyleLayers: sl,
-			Weights: stylize.Weights{Content: 1, Style: 10}, Normalization: stylize.Default, Threads: 1}
+		cl, _ := stylize.ParseLayers("relu4_2")
+		sl, _ := stylize.ParseLayers("relu1_1,relu2_1,relu3_1,relu4_1,relu5_1")
+		tOpts = stylize.Options{ContentLayers: cl, StyleLayers: sl,
+			Weights: stylize.Weights{Content: 1, Style: 10}, Normalization: stylize.Default,
+			Optimizer: stylize.LBFGS, Steps: 10, Init: stylize.InitContent, Threads: 1}
 		if tWeights, setupErr = vgg.Load(wpath, 16); setupErr != nil {
 			return
 		}
@@ -108,16 +110,22 @@ func setup(t *testing.T) (*vgg.Weights, *stylize.Style, stylize.Spec) {
 	if setupErr != nil {
 		t.Fatal(setupErr)
 	}
-	return tWeights, tStyle, tSpec
+	return tWeights, tStyle, tOpts
 }
 
-func config(t *testing.T, dir string, spec stylize.Spec) Config {
+func config(t *testing.T, dir string, opts stylize.Options) Config {
 	return Config{
-		Workdir: dir, Workers: 2, Threads: 1, Overlap: DefaultOverlap, WarmStart: WarmPrev,
-		StepsFirst: 10, Steps: 4, Spec: spec, Optimizer: "lbfgs",
+		Options: opts, WarmSteps: 4,
+		Workdir: dir, Workers: 2, Overlap: DefaultOverlap, WarmStart: WarmPrev,
 		Width: tw, Height: th, Frames: 6,
 		Job: Job{Input: "synthetic", Style: "starry", FPS: 10},
 	}
+}
+
+// run is Run with a thread for each worker.
+func run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, c Config) error {
+	c.Threads = c.Workers
+	return Run(ctx, w, style, src, c)
 }
 
 // frames reads the saved frames of dir as RGB24.
@@ -196,7 +204,7 @@ func TestRun(t *testing.T) {
 		}
 		seen[r.Index] = r
 	}
-	if err := Run(context.Background(), w, style, src, c); err != nil {
+	if err := run(context.Background(), w, style, src, c); err != nil {
 		t.Fatal(err)
 	}
 	if len(seen) != 6 {
@@ -204,9 +212,9 @@ func TestRun(t *testing.T) {
 	}
 	for i := range 6 {
 		r := seen[i]
-		wantSteps, wantWorker := c.Steps, i/3
+		wantSteps, wantWorker := c.WarmSteps, i/3
 		if i == 0 {
-			wantSteps = c.StepsFirst // only frame 0 starts cold; frame 3 is warm after its warm-up
+			wantSteps = c.Steps // only frame 0 starts cold; frame 3 is warm after its warm-up
 		}
 		if r.Steps != wantSteps || r.Worker != wantWorker || r.Resumed || !(r.Loss.Total > 0) || r.Seconds <= 0 {
 			t.Errorf("frame %d: %+v, want %d steps by worker %d", i, r, wantSteps, wantWorker)
@@ -274,20 +282,20 @@ func (f writerFunc) WriteFrame(b []byte) error { return f(b) }
 
 func TestWarmStart(t *testing.T) {
 	w, style, spec := setup(t)
-	got := map[string][][]byte{}
-	for _, ws := range []string{WarmPrev, WarmFlow, WarmNone} {
+	got := map[WarmStart][][]byte{}
+	for _, ws := range []WarmStart{WarmPrev, WarmFlow, WarmNone} {
 		dir := t.TempDir()
 		c := config(t, dir, spec)
 		c.WarmStart = ws
 		var steps []int
 		c.OnFrame = func(r FrameResult) { steps = append(steps, r.Steps) }
-		if err := Run(context.Background(), w, style, movingGradient(6), c); err != nil {
+		if err := run(context.Background(), w, style, movingGradient(6), c); err != nil {
 			t.Fatal(err)
 		}
 		if ws == WarmNone {
 			for _, s := range steps {
-				if s != c.StepsFirst {
-					t.Errorf("warm start none: a frame took %d steps, want --steps-first %d", s, c.StepsFirst)
+				if s != c.Steps {
+					t.Errorf("warm start none: a frame took %d steps, want Steps %d", s, c.Steps)
 				}
 			}
 		}
@@ -316,17 +324,23 @@ func TestTemporalConfig(t *testing.T) {
 		edit func(*Config)
 		want string
 	}{
-		{"unknown warm start", func(c *Config) { c.WarmStart = "next" }, "--warm-start"},
-		{"negative weight", func(c *Config) { c.Spec.Weights.Temporal = -1 }, "--temporal-weight"},
-		{"loss without chain", func(c *Config) { c.WarmStart, c.Spec.Weights.Temporal = WarmNone, 1 }, "--temporal-weight"},
-		{"lags not ascending", func(c *Config) { c.Spec.Weights.Temporal, c.TemporalFrames = 1, []int{2, 1} }, "--temporal-frames"},
-		{"zero lag", func(c *Config) { c.Spec.Weights.Temporal, c.TemporalFrames = 1, []int{0} }, "--temporal-frames"},
+		{"unknown warm start", func(c *Config) { c.WarmStart = "next" }, "WarmStart"},
+		{"negative weight", func(c *Config) { c.Weights.Temporal = -1 }, "Weights.Temporal"},
+		{"loss without chain", func(c *Config) { c.WarmStart, c.Weights.Temporal = WarmNone, 1 }, "Weights.Temporal"},
+		{"lags not ascending", func(c *Config) { c.Weights.Temporal, c.TemporalFrames = 1, []int{2, 1} }, "TemporalFrames"},
+		{"zero lag", func(c *Config) { c.Weights.Temporal, c.TemporalFrames = 1, []int{0} }, "TemporalFrames"},
+		{"no warm steps", func(c *Config) { c.WarmSteps = 0 }, "WarmSteps"},
+		{"more workers than threads", func(c *Config) { c.Workers, c.Threads = 3, 2 }, "Workers"},
+		{"negative overlap", func(c *Config) { c.Overlap = -1 }, "Overlap"},
+		{"options", func(c *Config) { c.Steps = 0 }, "Steps"},
 	} {
 		c := config(t, t.TempDir(), spec)
+		c.Threads = c.Workers
 		tc.edit(&c)
-		err := c.check()
-		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want an error about %s", tc.name, err, tc.want)
+		err := c.Validate()
+		var fe *field.Error
+		if !errors.As(err, &fe) || fe.Name != tc.want {
+			t.Errorf("%s: %v, want an error naming %s", tc.name, err, tc.want)
 		}
 	}
 }
@@ -338,7 +352,7 @@ func TestTemporalConfig(t *testing.T) {
 func TestResume(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		warm   string
+		warm   WarmStart
 		weight float64
 		lags   []int
 	}{
@@ -347,7 +361,7 @@ func TestResume(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			testResume(t, func(c *Config) {
-				c.WarmStart, c.Spec.Weights.Temporal, c.TemporalFrames = tc.warm, tc.weight, tc.lags
+				c.WarmStart, c.Weights.Temporal, c.TemporalFrames = tc.warm, tc.weight, tc.lags
 			})
 		})
 	}
@@ -355,13 +369,13 @@ func TestResume(t *testing.T) {
 
 func testResume(t *testing.T, mode func(*Config)) {
 	w, style, spec := setup(t)
-	config := func(t *testing.T, dir string, spec stylize.Spec) Config {
+	config := func(t *testing.T, dir string, spec stylize.Options) Config {
 		c := config(t, dir, spec)
 		mode(&c)
 		return c
 	}
 	ref := t.TempDir()
-	if err := Run(context.Background(), w, style, movingGradient(6), config(t, ref, spec)); err != nil {
+	if err := run(context.Background(), w, style, movingGradient(6), config(t, ref, spec)); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
@@ -374,7 +388,7 @@ func testResume(t *testing.T, mode func(*Config)) {
 			cancel()
 		}
 	}
-	err := Run(ctx, w, style, movingGradient(6), c)
+	err := run(ctx, w, style, movingGradient(6), c)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled run returned %v", err)
 	}
@@ -397,7 +411,7 @@ func testResume(t *testing.T, mode func(*Config)) {
 			painted++
 		}
 	}
-	if err := Run(context.Background(), w, style, movingGradient(6), c); err != nil {
+	if err := run(context.Background(), w, style, movingGradient(6), c); err != nil {
 		t.Fatal(err)
 	}
 	if resumed != kept || painted != 6-kept {
@@ -441,7 +455,7 @@ func testResume(t *testing.T, mode func(*Config)) {
 		t.Fatal(err)
 	}
 	painted = 0
-	if err := Run(context.Background(), w, style, movingGradient(6), c); err != nil {
+	if err := run(context.Background(), w, style, movingGradient(6), c); err != nil {
 		t.Fatal(err)
 	}
 	if painted != 1 {
@@ -456,10 +470,11 @@ func testResume(t *testing.T, mode func(*Config)) {
 	}
 
 	// A different job is refused, naming the setting.
-	c.Steps = 5
-	err = Run(context.Background(), w, style, movingGradient(6), c)
-	if err == nil || !strings.Contains(err.Error(), "--steps ") || strings.Contains(err.Error(), "\n") {
-		t.Errorf("resuming with other --steps: %v", err)
+	c.WarmSteps = 5
+	err = run(context.Background(), w, style, movingGradient(6), c)
+	var fe *field.Error
+	if !errors.As(err, &fe) || fe.Name != "WarmSteps" || strings.Contains(err.Error(), "\n") {
+		t.Errorf("resuming with other warm steps: %v", err)
 	}
 }
 
@@ -482,8 +497,8 @@ func TestBoundary(t *testing.T) {
 		dir := t.TempDir()
 		c := config(t, dir, spec)
 		c.Overlap, c.Frames = overlap, n
-		c.StepsFirst, c.Steps = sf, st
-		if err := Run(context.Background(), w, style, movingGradient(n), c); err != nil {
+		c.Steps, c.WarmSteps = sf, st
+		if err := run(context.Background(), w, style, movingGradient(n), c); err != nil {
 			t.Fatal(err)
 		}
 		f := frames(t, dir, n)
@@ -545,9 +560,9 @@ func paintStill(t *testing.T, src *memSource, n int, weight float64) [][]byte {
 	w, style, spec := setup(t)
 	dir := t.TempDir()
 	c := config(t, dir, spec)
-	c.Workers, c.Frames, c.WarmStart, c.Spec.Weights.Temporal = 1, n, WarmFlow, weight
-	c.StepsFirst, c.Steps = 100, 10
-	if err := Run(context.Background(), w, style, src, c); err != nil {
+	c.Workers, c.Frames, c.WarmStart, c.Weights.Temporal = 1, n, WarmFlow, weight
+	c.Steps, c.WarmSteps = 100, 10
+	if err := run(context.Background(), w, style, src, c); err != nil {
 		t.Fatal(err)
 	}
 	return frames(t, dir, n)
@@ -622,18 +637,18 @@ func TestSceneCut(t *testing.T) {
 		src.frames[3][j] = uint8(rng.IntN(256)) // another shot: still noise
 	}
 	src.frames[4], src.frames[5] = src.frames[3], src.frames[3]
-	for _, ws := range []string{WarmFlow, WarmPrev} {
+	for _, ws := range []WarmStart{WarmFlow, WarmPrev} {
 		c := config(t, t.TempDir(), spec)
 		c.Workers, c.WarmStart = 1, ws
 		steps := map[int]int{}
 		c.OnFrame = func(r FrameResult) { steps[r.Index] = r.Steps }
-		if err := Run(context.Background(), w, style, src, c); err != nil {
+		if err := run(context.Background(), w, style, src, c); err != nil {
 			t.Fatal(err)
 		}
 		for i := range 6 {
-			want := c.Steps
+			want := c.WarmSteps
 			if i == 0 || i == 3 {
-				want = c.StepsFirst
+				want = c.Steps
 			}
 			if steps[i] != want {
 				t.Errorf("warm start %s: frame %d took %d steps, want %d", ws, i, steps[i], want)
@@ -652,14 +667,14 @@ func TestResumeBeforeWarmup(t *testing.T) {
 	cfg := func(dir string) Config {
 		c := config(t, dir, spec)
 		c.Workers, c.Frames, c.WarmStart = 3, 7, WarmFlow
-		c.Spec.Weights.Temporal, c.TemporalFrames = 1000, []int{2} // frame t−2 anchors every pixel
+		c.Weights.Temporal, c.TemporalFrames = 1000, []int{2} // frame t−2 anchors every pixel
 		return c
 	}
 	if segs := Split(7, 3, DefaultOverlap); segs[2] != (Segment{First: 5, Count: 2, Warmup: 2, Fade: 1}) {
 		t.Fatalf("split %+v: the test needs a last segment with Fade < Warmup", segs)
 	}
 	ref := t.TempDir()
-	if err := Run(context.Background(), w, style, movingGradient(7), cfg(ref)); err != nil {
+	if err := run(context.Background(), w, style, movingGradient(7), cfg(ref)); err != nil {
 		t.Fatal(err)
 	}
 	want := frames(t, ref, 7)
@@ -675,7 +690,7 @@ func TestResumeBeforeWarmup(t *testing.T) {
 		}
 		c := cfg(dir)
 		c.Resume = true
-		if err := Run(context.Background(), w, style, movingGradient(7), c); err != nil {
+		if err := run(context.Background(), w, style, movingGradient(7), c); err != nil {
 			t.Fatal(err)
 		}
 		got := frames(t, dir, 7)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gogh-video/gogh/decode"
 	"github.com/gogh-video/gogh/picture"
 )
 
@@ -58,4 +59,16 @@ func readPNG(path string, w, h int, dst []byte) error {
 	}
 	picture.RGB24(m, dst)
 	return nil
+}
+
+// Video is the Source of the planned frames of a video file, decoded by
+// ffmpeg; each Open decodes only its part of the plan.
+type Video struct {
+	Path string
+	Plan decode.Plan
+}
+
+// Open implements Source.
+func (v Video) Open(ctx context.Context, first, count int) (FrameReader, error) {
+	return decode.Open(ctx, v.Path, v.Plan.Sub(first, count))
 }

@@ -148,9 +148,14 @@ func sharedPath(it Item) string {
 	return ""
 }
 
+// OfflineEnv is the environment variable that, set to anything, keeps Get
+// from downloading: only the shared and cached copies are used.
+const OfflineEnv = "GOGH_OFFLINE"
+
 // Get returns the path of the sample called name: the workspace's copy
 // under $GOGH_SHARED/data if it exists, else the copy in CacheDir if its
-// sha256 is right, else a fresh download into CacheDir. A download goes to
+// sha256 is right, else (unless $GOGH_OFFLINE is set) a fresh download
+// into CacheDir. A download goes to
 // a temporary file beside its destination, is checked against the
 // manifest's size and sha256 and only then renamed into place: on error
 // (including cancellation of ctx) nothing is left in the cache. A byte
@@ -162,6 +167,9 @@ func Get(ctx context.Context, name string, progress io.Writer) (string, error) {
 	}
 	if where, p := Locate(it); where != Missing {
 		return p, nil
+	}
+	if os.Getenv(OfflineEnv) != "" {
+		return "", fmt.Errorf("%s is not in the cache and %s is set: no download", it.Name, OfflineEnv)
 	}
 	dir, err := CacheDir()
 	if err != nil {

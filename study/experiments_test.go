@@ -21,8 +21,8 @@ func experimentSettings(t *testing.T, depth int) Settings {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Settings{Weights: w, Normalization: stylize.Default, ContentWeight: 1, StyleWeight: 10,
-		Optimizer: "lbfgs", Steps: 60, Seed: 1, Threads: 2}
+	return Settings{Net: w, Options: stylize.Options{Normalization: stylize.Default, Weights: stylize.Weights{Content: 1, Style: 10},
+		Optimizer: stylize.LBFGS, Steps: 60, Seed: 1, Threads: 2}}
 }
 
 func loadShared(t *testing.T, rel string, size int) picture.Image {
@@ -71,8 +71,8 @@ func TestReconstructDepth(t *testing.T) {
 		if r.Image.W != cat.W || r.Image.H != cat.H {
 			t.Errorf("%s: image %dx%d, want %dx%d", r.Label, r.Image.W, r.Image.H, cat.W, cat.H)
 		}
-		if len(r.Spec.ContentLayers) != 1 || r.Spec.ContentLayers[0] != layers[i] || len(r.Spec.StyleLayers) != 0 {
-			t.Errorf("%s: content layers %v, style layers %v; want [%s] and none", r.Label, r.Spec.ContentLayers, r.Spec.StyleLayers, layers[i])
+		if len(r.Options.ContentLayers) != 1 || r.Options.ContentLayers[0] != layers[i] || len(r.Options.StyleLayers) != 0 {
+			t.Errorf("%s: content layers %v, style layers %v; want [%s] and none", r.Label, r.Options.ContentLayers, r.Options.StyleLayers, layers[i])
 		}
 		if r.Loss.Style != 0 || !(r.Loss.Content > 0) || r.Loss.Total != r.Loss.Content {
 			t.Errorf("%s: loss %+v, want content loss only", r.Label, r.Loss)
@@ -129,14 +129,14 @@ func TestTextureSeeds(t *testing.T) {
 		if r.Image.W != starry.W || r.Image.H != starry.H {
 			t.Errorf("%s: image %dx%d, want %dx%d", r.Label, r.Image.W, r.Image.H, starry.W, starry.H)
 		}
-		if r.Loss.Content != 0 || !(r.Loss.Style > 0) || len(r.Spec.ContentLayers) != 0 || len(r.Spec.StyleLayers) != 3 {
-			t.Errorf("%s: loss %+v, layers %v / %v; want style loss only", r.Label, r.Loss, r.Spec.ContentLayers, r.Spec.StyleLayers)
+		if r.Loss.Content != 0 || !(r.Loss.Style > 0) || len(r.Options.ContentLayers) != 0 || len(r.Options.StyleLayers) != 3 {
+			t.Errorf("%s: loss %+v, layers %v / %v; want style loss only", r.Label, r.Loss, r.Options.ContentLayers, r.Options.StyleLayers)
 		}
 	}
 	t1, t2 := runs[0].Image, runs[1].Image
 	dist := func(a, b picture.Image) float64 {
 		t.Helper()
-		d, err := GramDistance(s.Weights, a, b, set, s.Threads)
+		d, err := GramDistance(s.Net, a, b, set, s.Threads)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -38,8 +38,8 @@ func fastSettings(t *testing.T, threads, steps int) Settings {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Settings{Weights: w, Normalization: stylize.Default, ContentWeight: 1, StyleWeight: 10,
-		Optimizer: "lbfgs", Steps: steps, Seed: 1, Threads: threads}
+	return Settings{Net: w, Options: stylize.Options{Normalization: stylize.Default, Weights: stylize.Weights{Content: 1, Style: 10},
+		Optimizer: stylize.LBFGS, Steps: steps, Seed: 1, Threads: threads}}
 }
 
 var (
@@ -126,8 +126,8 @@ func TestGridLayoutAndThreads(t *testing.T) {
 					t.Errorf("run %d did not start from its content image: content loss %g at step 1", i, r.Steps[0].Loss.Content)
 				}
 				// Together the pairs running at once use at most s.Threads.
-				if got, want := r.Spec.Threads*min(threads, 2), threads; got > want {
-					t.Errorf("run %d used %d threads, %d with the other pair, more than %d", i, r.Spec.Threads, got, want)
+				if got, want := r.Options.Threads*min(threads, 2), threads; got > want {
+					t.Errorf("run %d used %d threads, %d with the other pair, more than %d", i, r.Options.Threads, got, want)
 				}
 			}
 			a, b := GridLabel(0, 0), GridLabel(1, 0)

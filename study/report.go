@@ -9,9 +9,9 @@ import (
 	"path"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
+	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
@@ -60,8 +60,8 @@ type Link struct{ Href, Text string }
 // Params are the parameters of runs painted with s at w×h pixels with the
 // given layers, for a report section.
 func (s Settings) Params(w, h int, contentLayers, styleLayers []vgg.Point) []Param {
-	opt := s.Optimizer
-	if opt == "adam" {
+	opt := string(s.Optimizer)
+	if s.Optimizer == stylize.Adam {
 		lr := "default"
 		if s.LR > 0 {
 			lr = strconv.FormatFloat(s.LR, 'g', -1, 64)
@@ -72,26 +72,14 @@ func (s Settings) Params(w, h int, contentLayers, styleLayers []vgg.Point) []Par
 	return []Param{
 		{"size", fmt.Sprintf("%d×%d px", w, h)},
 		{"steps", strconv.Itoa(s.Steps)},
-		{"content layers", LayerNames(contentLayers)},
-		{"style layers", LayerNames(styleLayers)},
-		{"weights (content, style, tv)", g(s.ContentWeight) + ", " + g(s.StyleWeight) + ", " + g(s.TVWeight)},
-		{"normalization", s.Normalization},
+		{"content layers", stylize.Layers(contentLayers).String()},
+		{"style layers", stylize.Layers(styleLayers).String()},
+		{"weights (content, style, tv)", g(s.Weights.Content) + ", " + g(s.Weights.Style) + ", " + g(s.Weights.TV)},
+		{"normalization", string(s.Normalization)},
 		{"optimizer", opt},
 		{"seed", strconv.FormatUint(s.Seed, 10)},
 		{"threads", strconv.Itoa(s.Threads)},
 	}
-}
-
-// LayerNames lists layers by name, comma-separated, or "none".
-func LayerNames(ps []vgg.Point) string {
-	if len(ps) == 0 {
-		return "none"
-	}
-	names := make([]string, len(ps))
-	for i, p := range ps {
-		names[i] = p.String()
-	}
-	return strings.Join(names, ",")
 }
 
 // LossTable tabulates the final (best) losses and the time of each run:

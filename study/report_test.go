@@ -22,7 +22,7 @@ func TestWriteReport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := Settings{Normalization: stylize.Default, ContentWeight: 1, StyleWeight: 10, Optimizer: "adam", Steps: 20, Seed: 7, Threads: 2}
+	s := Settings{Options: stylize.Options{Normalization: stylize.Default, Weights: stylize.Weights{Content: 1, Style: 10}, Optimizer: stylize.Adam, Steps: 20, Seed: 7, Threads: 2}}
 	params := s.Params(48, 32, []vgg.Point{{Conv: 9, ReLU: true}}, nil)
 	runs := []Run{{Label: "one <run>", Loss: stylize.Loss{Style: 1.5, Content: 2, Total: 3.5}, Steps: make([]stylize.Step, 20), Elapsed: 1500 * time.Millisecond}}
 	var sections []Section

@@ -15,19 +15,13 @@ import (
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
-// Settings are what every experiment shares: the network, the loss's
-// weights and normalization, and how to optimize.
+// Settings are what every experiment shares: the network, and the
+// options of every run (loss weights, normalization, optimizer, steps,
+// first seed, threads); each experiment chooses the layers and the
+// starting image of its runs (seed i of a run uses Seed+i).
 type Settings struct {
-	Weights       *vgg.Weights
-	Normalization string
-	ContentWeight float64
-	StyleWeight   float64
-	TVWeight      float64
-	Optimizer     string  // "lbfgs" or "adam"
-	LR            float64 // Adam's learning rate (≤ 0: default)
-	Steps         int
-	Seed          uint64 // first noise seed; seed i of a run uses Seed+i
-	Threads       int
+	stylize.Options
+	Net *vgg.Weights
 
 	// OnStep, if not nil, is called after every evaluation of every run
 	// with the run's label; runs may call it from several goroutines.
@@ -37,7 +31,7 @@ type Settings struct {
 // Run is one optimization: what it was asked to do and what it produced.
 type Run struct {
 	Label   string
-	Spec    stylize.Spec
+	Options stylize.Options // with the run's layers
 	Image   picture.Image
 	Loss    stylize.Loss   // of Image, the best image evaluated
 	Steps   []stylize.Step // every evaluation, in order
@@ -48,21 +42,12 @@ type Run struct {
 // zero Image when its layers are empty; the problem's size is then init's)
 // with the given layers and the settings' weights.
 func (s Settings) Paint(ctx context.Context, label string, content, style, init picture.Image, contentLayers, styleLayers []vgg.Point) (Run, error) {
-	spec := stylize.Spec{
-		ContentLayers: contentLayers,
-		StyleLayers:   styleLayers,
-		Weights:       stylize.Weights{Content: s.ContentWeight, Style: s.StyleWeight, TV: s.TVWeight},
-		Normalization: s.Normalization,
-		Threads:       s.Threads,
-	}
+	opts := s.Options
+	opts.ContentLayers, opts.StyleLayers = contentLayers, styleLayers
 	if len(contentLayers) == 0 {
 		content = picture.New(init.W, init.H) // only its size matters
 	}
-	st, err := stylize.NewStyle(s.Weights, style, styleLayers, s.Threads)
-	if err != nil {
-		return Run{}, fmt.Errorf("%s: %w", label, err)
-	}
-	prob, err := stylize.NewProblem(s.Weights, content, st, spec)
+	prob, err := stylize.Transfer(s.Net, content, style, opts)
 	if err != nil {
 		return Run{}, fmt.Errorf("%s: %w", label, err)
 	}
@@ -70,7 +55,7 @@ func (s Settings) Paint(ctx context.Context, label string, content, style, init 
 	if err != nil {
 		return Run{}, err
 	}
-	r := Run{Label: label, Spec: spec, Image: init.Clone()}
+	r := Run{Label: label, Options: opts, Image: init.Clone()}
 	onStep := func(st stylize.Step) {
 		r.Steps = append(r.Steps, st)
 		if s.OnStep != nil {

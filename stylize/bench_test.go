@@ -30,7 +30,7 @@ func BenchmarkEval(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				p, err := NewProblem(w, content, st, Spec{ContentLayers: cl, StyleLayers: sl,
+				p, err := NewProblem(w, content, st, Options{ContentLayers: cl, StyleLayers: sl,
 					Weights: Weights{Content: 1, Style: 1}, Normalization: Tutorial, Threads: 2})
 				if err != nil {
 					b.Fatal(err)

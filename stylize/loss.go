@@ -1,25 +1,8 @@
 package stylize
 
 import (
-	"fmt"
-
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/blas"
-	"github.com/gogh-video/gogh/stylize/vgg"
-)
-
-// Normalizations of the loss terms.
-const (
-	// Default divides each layer's squared error by the squared norm of
-	// its target and averages over layers, so a weight means the same for
-	// any layer choice, image size or weights file (caffe or torchvision
-	// scale): a term of 1 is an error as large as the target itself.
-	Default = "default"
-	// Tutorial is PyTorch's "Neural Transfer" tutorial: each layer's term
-	// is a mean squared error, summed over layers.
-	// content_l = mean((F_l(x) − F_l(c))²), style_l = mean((G_l(x) − G_l(s))²),
-	// G = F Fᵀ / (C·h·w).
-	Tutorial = "tutorial"
 )
 
 // Weights scale the loss terms. Temporal weighs the distance to the
@@ -45,7 +28,7 @@ func gram(f []float32, c, n int, g []float32, threads int) {
 
 // term is the normalization of one layer's squared error:
 // term = scale · Σ (x − target)².
-func term(norm string, target []float32) float64 {
+func term(norm Normalization, target []float32) float64 {
 	if norm == Tutorial {
 		return 1 / float64(len(target))
 	}
@@ -99,13 +82,4 @@ func tv(im picture.Image, weight float64, grad []float32) float64 {
 		}
 	}
 	return s / n
-}
-
-// ParseLayers parses a comma-separated layer list, naming the flag in errors.
-func ParseLayers(flag, list string) ([]vgg.Point, error) {
-	ps, err := vgg.ParseLayers(list)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", flag, err)
-	}
-	return ps, nil
 }

@@ -12,25 +12,6 @@ import (
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
-// Spec says which layers and weights make up the objective.
-type Spec struct {
-	ContentLayers []vgg.Point
-	StyleLayers   []vgg.Point
-	Weights       Weights
-	Normalization string // Default or Tutorial
-	Threads       int    // goroutines outside BLAS
-}
-
-func (s Spec) check() error {
-	if s.Normalization != Default && s.Normalization != Tutorial {
-		return fmt.Errorf("--normalization: unknown %q (want %s or %s)", s.Normalization, Default, Tutorial)
-	}
-	if len(s.ContentLayers) == 0 && len(s.StyleLayers) == 0 {
-		return fmt.Errorf("no content or style layers")
-	}
-	return nil
-}
-
 // Style holds the Gram matrices of a style image, computed once and shared
 // by every problem (and every video frame) painted in that style.
 type Style struct {
@@ -65,7 +46,7 @@ func NewStyle(w *vgg.Weights, img picture.Image, layers []vgg.Point, threads int
 // Problem is the objective for one content image size: it owns a network
 // and every scratch buffer, so evaluating it allocates nothing.
 type Problem struct {
-	spec    Spec
+	opts    Options
 	style   *Style
 	net     *vgg.Net
 	h, w    int
@@ -78,24 +59,26 @@ type Problem struct {
 	anchors []Anchor    // temporal targets
 }
 
-// NewProblem builds the objective of spec for the content image, with the
-// style targets of style (whose layers must be spec.StyleLayers).
-func NewProblem(w *vgg.Weights, content picture.Image, style *Style, spec Spec) (*Problem, error) {
-	if err := spec.check(); err != nil {
+// NewProblem builds the objective of opts (its layers, weights,
+// normalization and threads; the other fields are not used) for the
+// content image, with the style targets of style (whose layers must be
+// opts.StyleLayers).
+func NewProblem(w *vgg.Weights, content picture.Image, style *Style, opts Options) (*Problem, error) {
+	if err := opts.checkObjective(); err != nil {
 		return nil, err
 	}
 	if style == nil {
 		style = &Style{}
 	}
-	if len(style.Layers) != len(spec.StyleLayers) {
-		return nil, fmt.Errorf("style targets have %d layers, the spec %d", len(style.Layers), len(spec.StyleLayers))
+	if len(style.Layers) != len(opts.StyleLayers) {
+		return nil, fmt.Errorf("style targets have %d layers, the options %d", len(style.Layers), len(opts.StyleLayers))
 	}
-	taps := append(append([]vgg.Point(nil), spec.ContentLayers...), spec.StyleLayers...)
-	net, err := vgg.New(w, content.H, content.W, taps, spec.Threads)
+	taps := append(append([]vgg.Point(nil), opts.ContentLayers...), opts.StyleLayers...)
+	net, err := vgg.New(w, content.H, content.W, taps, opts.Threads)
 	if err != nil {
 		return nil, err
 	}
-	p := &Problem{spec: spec, style: style, net: net, h: content.H, w: content.W, nc: len(spec.ContentLayers)}
+	p := &Problem{opts: opts, style: style, net: net, h: content.H, w: content.W, nc: len(opts.ContentLayers)}
 	for i, t := range taps {
 		c, h, wd := net.Shape(t)
 		p.grads = append(p.grads, make([]float32, c*h*wd))
@@ -105,7 +88,7 @@ func NewProblem(w *vgg.Weights, content picture.Image, style *Style, spec Spec) 
 				return nil, fmt.Errorf("style target %s has %d values, want %d", t, len(g), c*c)
 			}
 			p.gram = append(p.gram, make([]float32, c*c))
-			p.sScale = append(p.sScale, term(spec.Normalization, g))
+			p.sScale = append(p.sScale, term(opts.Normalization, g))
 		}
 	}
 	if err := p.SetContent(content); err != nil {
@@ -131,7 +114,7 @@ func (p *Problem) SetContent(img picture.Image) error {
 	for i := 0; i < p.nc; i++ {
 		t := append([]float32(nil), p.net.Activation(i)...)
 		p.content = append(p.content, t)
-		p.cScale = append(p.cScale, term(p.spec.Normalization, t))
+		p.cScale = append(p.cScale, term(p.opts.Normalization, t))
 	}
 	return nil
 }
@@ -139,12 +122,12 @@ func (p *Problem) SetContent(img picture.Image) error {
 // Eval returns the loss at x and writes its gradient with respect to x
 // into grad (both [3][H][W], RGB in 0..1).
 func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
-	spec := p.spec
+	opts := p.opts
 	var l Loss
 	p.net.Forward(x.Pix)
 	// Layer weights: the tutorial sums layers, the default averages them.
-	cw, sw := spec.Weights.Content, spec.Weights.Style
-	if spec.Normalization == Default {
+	cw, sw := opts.Weights.Content, opts.Weights.Style
+	if opts.Normalization == Default {
 		cw /= float64(max(1, p.nc))
 		sw /= float64(max(1, len(p.grads)-p.nc))
 	}
@@ -159,25 +142,25 @@ func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
 			continue
 		}
 		j := i - p.nc
-		c, h, w := p.net.Shape(spec.StyleLayers[j])
+		c, h, w := p.net.Shape(opts.StyleLayers[j])
 		n := h * w
 		gm := p.gram[j]
-		gram(f, c, n, gm, spec.Threads)
+		gram(f, c, n, gm, opts.Threads)
 		e := p.sScale[j] * sqErr(gm, p.style.Grams[j], gm)
 		l.StyleTerms = append(l.StyleTerms, e)
 		l.Style += sw * e
 		// d/dF of scale·Σ(G−A)² with G = F Fᵀ/(c·n) is 4·scale·(G−A)·F/(c·n).
 		coef := float32(4 * sw * p.sScale[j] / float64(c*n))
-		blas.Parallel(spec.Threads, false, false, c, n, c, coef, gm, c, f, n, 0, g, n)
+		blas.Parallel(opts.Threads, false, false, c, n, c, coef, gm, c, f, n, 0, g, n)
 	}
 	p.net.Backward(p.grads, grad)
-	if spec.Weights.TV != 0 {
-		l.TVTerm = tv(x, spec.Weights.TV, grad)
-		l.TV = spec.Weights.TV * l.TVTerm
+	if opts.Weights.TV != 0 {
+		l.TVTerm = tv(x, opts.Weights.TV, grad)
+		l.TV = opts.Weights.TV * l.TVTerm
 	}
-	if spec.Weights.Temporal != 0 && len(p.anchors) > 0 {
-		l.TemporalTerm = temporal(x, p.anchors, spec.Weights.Temporal, grad)
-		l.Temporal = spec.Weights.Temporal * l.TemporalTerm
+	if opts.Weights.Temporal != 0 && len(p.anchors) > 0 {
+		l.TemporalTerm = temporal(x, p.anchors, opts.Weights.Temporal, grad)
+		l.Temporal = opts.Weights.Temporal * l.TemporalTerm
 	}
 	l.Total = l.Content + l.Style + l.TV + l.Temporal
 	return l
@@ -187,4 +170,14 @@ func scale(v []float32, k float32) {
 	for i := range v {
 		v[i] *= k
 	}
+}
+
+// Transfer builds the objective of painting content in the style of the
+// style image: the style's Gram targets (see NewStyle), then the problem.
+func Transfer(w *vgg.Weights, content, style picture.Image, opts Options) (*Problem, error) {
+	st, err := NewStyle(w, style, opts.StyleLayers, opts.Threads)
+	if err != nil {
+		return nil, err
+	}
+	return NewProblem(w, content, st, opts)
 }

@@ -2,12 +2,14 @@ package stylize
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gogh-video/gogh/internal/field"
 	"github.com/gogh-video/gogh/internal/shared"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/safetensors"
@@ -78,7 +80,7 @@ func TestMatchesPyTorch(t *testing.T) {
 					}
 				}
 			}
-			spec := Spec{ContentLayers: cl, StyleLayers: sl, Weights: Weights{Content: cw, Style: sw}, Normalization: Tutorial, Threads: 2}
+			spec := Options{ContentLayers: cl, StyleLayers: sl, Weights: Weights{Content: cw, Style: sw}, Normalization: Tutorial, Threads: 2}
 			prob, err := NewProblem(w, content, st, spec)
 			if err != nil {
 				t.Fatal(err)
@@ -148,7 +150,7 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 		anchors = append(anchors, a)
 	}
 	for _, tc := range []struct {
-		norm string
+		norm Normalization
 		wt   Weights
 	}{
 		{Tutorial, Weights{Content: 1, Style: 0.01}},
@@ -158,12 +160,12 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 		{Default, Weights{Temporal: 3}},
 		{Tutorial, Weights{Content: 1, Style: 0.01, TV: 100, Temporal: 1e3}},
 	} {
-		t.Run(tc.norm, func(t *testing.T) {
+		t.Run(string(tc.norm), func(t *testing.T) {
 			st, err := NewStyle(w, style, layers, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := NewProblem(w, content, st, Spec{ContentLayers: layers, StyleLayers: layers, Weights: tc.wt, Normalization: tc.norm, Threads: 1})
+			p, err := NewProblem(w, content, st, Options{ContentLayers: layers, StyleLayers: layers, Weights: tc.wt, Normalization: tc.norm, Threads: 1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -232,7 +234,7 @@ func TestTemporalTerm(t *testing.T) {
 		}
 	}
 	want /= float64(3 * n)
-	p, err := NewProblem(w, x, nil, Spec{ContentLayers: []vgg.Point{{}}, Weights: Weights{Content: 1, Temporal: 7}, Normalization: Default, Threads: 1})
+	p, err := NewProblem(w, x, nil, Options{ContentLayers: []vgg.Point{{}}, Weights: Weights{Content: 1, Temporal: 7}, Normalization: Default, Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,19 +262,85 @@ func TestTemporalTerm(t *testing.T) {
 	}
 }
 
-func TestSpecErrors(t *testing.T) {
+func TestOptionsValidate(t *testing.T) {
+	good := DefaultOptions()
+	for _, tc := range []struct {
+		name  string
+		edit  func(*Options)
+		field string // "" for valid options
+	}{
+		{"defaults", func(*Options) {}, ""},
+		{"style only", func(o *Options) { o.ContentLayers = nil }, ""},
+		{"adam", func(o *Options) { o.Optimizer, o.LR = Adam, 0.1 }, ""},
+		{"no layers", func(o *Options) { o.ContentLayers, o.StyleLayers = nil, nil }, "ContentLayers/StyleLayers"},
+		{"negative style weight", func(o *Options) { o.Weights.Style = -1 }, "Weights.Style"},
+		{"NaN content weight", func(o *Options) { o.Weights.Content = math.NaN() }, "Weights.Content"},
+		{"infinite tv weight", func(o *Options) { o.Weights.TV = math.Inf(1) }, "Weights.TV"},
+		{"negative temporal weight", func(o *Options) { o.Weights.Temporal = -2 }, "Weights.Temporal"},
+		{"normalization", func(o *Options) { o.Normalization = "bogus" }, "Normalization"},
+		{"optimizer", func(o *Options) { o.Optimizer = "sgd" }, "Optimizer"},
+		{"learning rate", func(o *Options) { o.LR = -0.1 }, "LR"},
+		{"steps", func(o *Options) { o.Steps = 0 }, "Steps"},
+		{"init", func(o *Options) { o.Init = "" }, "Init"},
+		{"threads", func(o *Options) { o.Threads = 0 }, "Threads"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := good
+			tc.edit(&o)
+			err := o.Validate()
+			var fe *field.Error
+			switch {
+			case tc.field == "" && err != nil:
+				t.Errorf("valid options: %v", err)
+			case tc.field != "" && (!errors.As(err, &fe) || fe.Name != tc.field):
+				t.Errorf("error %v, want one naming field %s", err, tc.field)
+			}
+		})
+	}
+}
+
+// TestProblemChecksObjective: NewProblem refuses an invalid objective but
+// not options it does not use.
+func TestProblemChecksObjective(t *testing.T) {
 	w := loadWeights(t)
 	im := picture.New(8, 8)
+	o := Options{ContentLayers: Layers{{}}, Weights: Weights{Content: 1}, Normalization: Default, Threads: 1}
+	if _, err := NewProblem(w, im, nil, o); err != nil {
+		t.Errorf("steps, optimizer and init unset: %v", err)
+	}
+	o.Normalization = "bogus"
+	if _, err := NewProblem(w, im, nil, o); err == nil || !strings.Contains(err.Error(), "Normalization") {
+		t.Errorf("bad normalization: %v", err)
+	}
+}
+
+func TestLayersText(t *testing.T) {
 	for _, tc := range []struct {
-		spec Spec
-		want string
+		in, want string
+		fail     bool
 	}{
-		{Spec{ContentLayers: []vgg.Point{{}}, Normalization: "bogus"}, "--normalization"},
-		{Spec{Normalization: Default}, "no content or style layers"},
+		{"relu1_1,conv2_2", "relu1_1,conv2_2", false},
+		{"conv_4", "conv2_2", false},
+		{"none", "none", false},
+		{"", "none", false},
+		{"relu9_9", "", true},
 	} {
-		_, err := NewProblem(w, im, nil, tc.spec)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: err = %v, want %q", tc.spec, err, tc.want)
+		var l Layers
+		err := l.UnmarshalText([]byte(tc.in))
+		if (err != nil) != tc.fail {
+			t.Errorf("%q: error %v", tc.in, err)
+			continue
 		}
+		if !tc.fail && l.String() != tc.want {
+			t.Errorf("%q: %s, want %s", tc.in, l, tc.want)
+		}
+	}
+	c, st := TutorialLayers.Layers()
+	if c.String() != "conv2_2" || st.String() != "conv1_1,conv1_2,conv2_1,conv2_2,conv3_1" {
+		t.Errorf("tutorial preset: %s / %s", c, st)
+	}
+	var p Preset
+	if err := p.UnmarshalText([]byte("monet")); err == nil {
+		t.Error("unknown preset accepted")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gogh-video/gogh/internal/field"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/optim"
 )
@@ -49,16 +50,16 @@ func (p *Problem) Run(ctx context.Context, x picture.Image, steps int, opt optim
 // Box keeps every pixel in [0,1].
 var Box = &optim.Bounds{Lo: 0, Hi: 1}
 
-// NewOptimizer returns the named optimizer ("lbfgs" or "adam") for images;
-// lr ≤ 0 selects the default learning rate (Adam only). The optimizer keeps
-// its vectors between runs (reuse it for the frames of a video), so it must
+// NewOptimizer returns an optimizer of method m for images; lr ≤ 0
+// selects the default learning rate (Adam only). The optimizer keeps its
+// vectors between runs (reuse it for the frames of a video), so it must
 // not run twice at the same time.
-func NewOptimizer(name string, lr float64) (optim.Optimizer, error) {
-	switch name {
-	case "lbfgs":
+func NewOptimizer(m Method, lr float64) (optim.Optimizer, error) {
+	switch m {
+	case LBFGS:
 		return optim.LBFGS{History: 10, Bounds: Box, Workspace: &optim.Workspace{}}, nil
-	case "adam":
+	case Adam:
 		return optim.Adam{LR: lr, Bounds: Box, Workspace: &optim.Workspace{}}, nil
 	}
-	return nil, fmt.Errorf("--optimizer: unknown %q (want lbfgs or adam)", name)
+	return nil, field.Errorf("Optimizer", "unknown %q (want %s or %s)", m, LBFGS, Adam)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/gogh-video/gogh/internal/field"
 	"github.com/gogh-video/gogh/picture"
 )
 
@@ -50,11 +51,12 @@ const CutReliable = 0.25
 const MaxLag = 32
 
 // CheckLags checks temporal-loss frame distances: ascending, no repeats,
-// from 1 to MaxLag. Its errors name the --temporal-frames flag.
+// from 1 to MaxLag. Its errors name the TemporalFrames field (of
+// pipeline.Config).
 func CheckLags(lags []int) error {
 	for i, j := range lags {
 		if j < 1 || j > MaxLag || (i > 0 && j <= lags[i-1]) {
-			return fmt.Errorf("--temporal-frames: want ascending frame distances from 1 to %d, got %v", MaxLag, lags)
+			return field.Errorf("TemporalFrames", "want ascending frame distances from 1 to %d, got %v", MaxLag, lags)
 		}
 	}
 	return nil

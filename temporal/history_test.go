@@ -216,7 +216,7 @@ func TestHistoryCut(t *testing.T) {
 
 func TestNewHistoryErrors(t *testing.T) {
 	for _, lags := range [][]int{{0}, {2, 1}, {1, 1}, {-1}, {1, MaxLag + 1}} {
-		if _, err := NewHistory(8, 8, lags, DefaultFlowOptions()); err == nil || !strings.Contains(err.Error(), "--temporal-frames") {
+		if _, err := NewHistory(8, 8, lags, DefaultFlowOptions()); err == nil || !strings.Contains(err.Error(), "TemporalFrames") {
 			t.Errorf("lags %v: err = %v", lags, err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogh-video/gogh/compare"
 	"github.com/gogh-video/gogh/internal/shared"
 )
 
@@ -29,13 +30,13 @@ func TestCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(stdout)
-	read := func() compareReport {
+	read := func() compare.Report {
 		t.Helper()
 		data, err := os.ReadFile(filepath.Join(dir, "metrics.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var rep compareReport
+		var rep compare.Report
 		if err := json.Unmarshal(data, &rep); err != nil {
 			t.Fatal(err)
 		}

@@ -1,141 +1,246 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"math"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gogh-video/gogh/internal/field"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 	"github.com/gogh-video/gogh/stylize/weights"
 )
 
-// Layer presets: Gatys et al.'s post-ReLU layers (the default) and the
-// PyTorch tutorial's pre-ReLU ones.
-var presets = map[string][2]string{
-	"gatys":    {"relu4_2", "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"},
-	"tutorial": {"conv2_2", "conv1_1,conv1_2,conv2_1,conv2_2,conv3_1"},
+// flagOf is the flag that sets each library field named by a
+// *field.Error (see flagError); a command whose flags set a field
+// differently says so in its own table.
+var flagOf = map[string]string{
+	// stylize.Options
+	"ContentLayers": "--content-layers", "StyleLayers": "--style-layers",
+	"Weights.Content": "--content-weight", "Weights.Style": "--style-weight", "Weights.TV": "--tv-weight",
+	"Weights.Temporal": "--temporal-weight", "Normalization": "--normalization", "Optimizer": "--optimizer",
+	"LR": "--lr", "Steps": "--steps", "Init": "--init", "Seed": "--seed", "Threads": "--threads",
+	// decode.Options; image sizes
+	"Size": "--size", "FPS": "--fps", "Start": "--start", "End": "--end", "FromFrame": "--frames", "ToFrame": "--frames",
+	// pipeline.Config, compare.Options, encode.Options
+	"WarmSteps": "--steps", "Workers": "--workers", "Overlap": "--overlap", "WarmStart": "--warm-start",
+	"TemporalFrames": "--temporal-frames", "Workdir": "--workdir", "Parallel": "--parallel", "Dir": "-o",
+	"Interpolate": "--interpolate", "Resample": "--out-fps", "Style": "-s",
 }
 
-// objective holds the flags that define the loss: layers, weights,
-// normalization, and where the network's weights come from.
-type objective struct {
-	weightsPath string
-	threads     int
-	transferLayers
-	contentWeight float64
-	styleWeight   float64
-	tvWeight      float64
-	normalization string
-}
+// videoFlags are where gogh video and gogh compare differ from flagOf:
+// --steps-first is a cold frame's steps, --steps a warm one's.
+var videoFlags = map[string]string{"Steps": "--steps-first", "WarmSteps": "--steps"}
 
-func (o *objective) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.weightsPath, "weights", "", "VGG19 weights (safetensors); default $GOGH_WEIGHTS, then the user cache (gogh weights install)")
-	fs.IntVar(&o.threads, "threads", runtime.NumCPU(), "CPU threads to use")
-	o.addLayerFlags(fs, "gatys")
-	fs.Float64Var(&o.contentWeight, "content-weight", 1, "content loss weight")
-	fs.Float64Var(&o.styleWeight, "style-weight", 10, "style loss weight")
-	fs.Float64Var(&o.tvWeight, "tv-weight", 0, "total variation weight (smooths the image)")
-	fs.StringVar(&o.normalization, "normalization", stylize.Default, "loss normalization: default (each layer relative to its target) or tutorial (PyTorch tutorial's plain MSEs)")
-}
-
-// spec turns the flags into the objective's specification.
-func (o *objective) spec() (stylize.Spec, error) {
-	if o.threads < 1 {
-		return stylize.Spec{}, fmt.Errorf("--threads: must be at least 1, got %d", o.threads)
+// flagError rewrites the *field.Error in err, if any, to name the flags
+// that set its fields (over first, then flagOf): "Weights.Style: …"
+// becomes "--style-weight: …".
+func flagError(err error, over map[string]string) error {
+	var fe *field.Error
+	if err == nil || !errors.As(err, &fe) {
+		return err
 	}
-	if o.normalization != stylize.Default && o.normalization != stylize.Tutorial {
-		return stylize.Spec{}, fmt.Errorf("--normalization: unknown %q (want %s or %s)", o.normalization, stylize.Default, stylize.Tutorial)
+	var flags []string
+	for _, name := range strings.Split(fe.Name, "/") {
+		f, ok := over[name]
+		if !ok {
+			if f, ok = flagOf[name]; !ok {
+				f = strings.ToLower(name)
+			}
+		}
+		if !strings.Contains(strings.Join(flags, "/")+"/", f+"/") {
+			flags = append(flags, f)
+		}
 	}
-	cl, sl, err := o.points()
+	return errors.New(strings.Replace(err.Error(), fe.Error(), strings.Join(flags, "/")+": "+fe.Msg, 1))
+}
+
+// runE returns a cobra RunE that runs f and names flags in its errors
+// (over as for flagError).
+func runE(over map[string]string, f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error { return flagError(f(cmd, args), over) }
+}
+
+// objectiveFlags binds the flags of the objective (layers, loss weights,
+// normalization, threads) to o, whose values are the defaults, and the
+// weights file and layer preset to the fields of n.
+func objectiveFlags(fs *pflag.FlagSet, o *stylize.Options, n *network) {
+	lossFlags(fs, o, n)
+	fs.TextVar(&n.preset, "layers", n.preset, "layer preset: gatys (content relu4_2, style relu1_1..relu5_1) or tutorial (content conv2_2, style conv1_1..conv3_1)")
+	fs.TextVar(&o.ContentLayers, "content-layers", stylize.Layers(nil), "content layers, comma-separated (convA_B, reluA_B or conv_N); overrides --layers; \"none\" for none")
+	fs.TextVar(&o.StyleLayers, "style-layers", stylize.Layers(nil), "style layers, comma-separated; overrides --layers; \"none\" for none")
+}
+
+// lossFlags binds the flags of the loss but its layers (weights,
+// normalization), the threads and the weights file.
+func lossFlags(fs *pflag.FlagSet, o *stylize.Options, n *network) {
+	o.Threads = runtime.NumCPU()
+	fs.StringVar(&n.path, "weights", "", "VGG19 weights (safetensors); default $GOGH_WEIGHTS, then the user cache (gogh weights install)")
+	fs.IntVar(&o.Threads, "threads", o.Threads, "CPU threads to use")
+	fs.Float64Var(&o.Weights.Content, "content-weight", o.Weights.Content, "content loss weight")
+	fs.Float64Var(&o.Weights.Style, "style-weight", o.Weights.Style, "style loss weight")
+	fs.Float64Var(&o.Weights.TV, "tv-weight", o.Weights.TV, "total variation weight (smooths the image)")
+	fs.TextVar(&o.Normalization, "normalization", o.Normalization, "loss normalization: default (each layer relative to its target) or tutorial (PyTorch tutorial's plain MSEs)")
+	n.fs = fs
+}
+
+// optimizerFlags binds the flags of the optimization (optimizer, learning
+// rate, steps under the name steps) to o, whose values are the defaults.
+func optimizerFlags(fs *pflag.FlagSet, o *stylize.Options, steps, stepsUsage string) {
+	fs.TextVar(&o.Optimizer, "optimizer", o.Optimizer, "lbfgs or adam")
+	fs.Float64Var(&o.LR, "lr", o.LR, "Adam learning rate (default 0.02)")
+	fs.IntVar(&o.Steps, steps, o.Steps, stepsUsage)
+}
+
+// network is where the weights come from and the layer preset, with the
+// flag set that tells given flags from defaults.
+type network struct {
+	path   string
+	preset stylize.Preset
+	fs     *pflag.FlagSet
+}
+
+// layers fills in o's layers from the preset where no layer flag was
+// given, bounds the process's threads by o.Threads, and checks o.
+func (n *network) layers(o *stylize.Options) error {
+	c, s := n.preset.Layers()
+	if !n.fs.Changed("content-layers") {
+		o.ContentLayers = c
+	}
+	if !n.fs.Changed("style-layers") {
+		o.StyleLayers = s
+	}
+	if o.Threads >= 1 {
+		runtime.GOMAXPROCS(o.Threads) // all parallel work is goroutines: this bounds it
+	}
+	return o.Validate()
+}
+
+// load loads the VGG19 weights (--weights, else $GOGH_WEIGHTS, else the
+// user cache) as deep as the deepest of layers.
+func (n *network) load(layers ...[]vgg.Point) (*vgg.Weights, error) {
+	file, err := weights.Resolve(n.path)
 	if err != nil {
-		return stylize.Spec{}, err
+		return nil, err
 	}
-	if err := checkWeights(o.contentWeight, o.styleWeight, o.tvWeight); err != nil {
-		return stylize.Spec{}, err
-	}
-	runtime.GOMAXPROCS(o.threads) // all parallel work is goroutines: this bounds it
-	return stylize.Spec{
-		ContentLayers: cl,
-		StyleLayers:   sl,
-		Weights:       stylize.Weights{Content: o.contentWeight, Style: o.styleWeight, TV: o.tvWeight},
-		Normalization: o.normalization,
-		Threads:       o.threads,
-	}, nil
+	return vgg.Load(file, stylize.Depth(layers...))
 }
 
-// network loads the VGG19 weights the spec needs.
-func (o *objective) network(spec stylize.Spec) (*vgg.Weights, error) {
-	return loadNetwork(o.weightsPath, spec.ContentLayers, spec.StyleLayers)
+// secondsFlag is a flag holding a time in seconds, given as "2.5" or "2.5s".
+type secondsFlag float64
+
+func (s *secondsFlag) String() string { return strconv.FormatFloat(float64(*s), 'g', -1, 64) }
+func (s *secondsFlag) Type() string   { return "seconds" }
+func (s *secondsFlag) Set(v string) error {
+	f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "s"), 64)
+	if err != nil || f < 0 {
+		return fmt.Errorf("want seconds such as 2.5 or 2.5s")
+	}
+	*s = secondsFlag(f)
+	return nil
 }
 
-// checkWeights checks the loss weight flags: finite and not negative.
-func checkWeights(content, style, tv float64) error {
-	for _, w := range []struct {
-		flag string
-		v    float64
-	}{{"--content-weight", content}, {"--style-weight", style}, {"--tv-weight", tv}} {
-		if !(w.v >= 0) || math.IsInf(w.v, 0) {
-			return fmt.Errorf("%s: want a finite weight ≥ 0, got %g", w.flag, w.v)
+// required fails naming the first flag with an empty value.
+func required(flags ...string) error {
+	for i := 0; i+1 < len(flags); i += 2 {
+		if flags[i+1] == "" {
+			return fmt.Errorf("%s is required", flags[i])
 		}
 	}
 	return nil
 }
 
-// loadNetwork loads the VGG19 weights found from path (--weights, else
-// $GOGH_WEIGHTS, else the user cache) as deep as the deepest of layers.
-func loadNetwork(path string, layers ...[]vgg.Point) (*vgg.Weights, error) {
-	file, err := weights.Resolve(path)
-	if err != nil {
-		return nil, err
+// fileError prefixes an error reading a file with the flag that named it:
+// "--content x.png: no such file or directory" rather than
+// "--content open x.png: ...".
+func fileError(flag string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s %s: %w", flag, pe.Path, pe.Err)
 	}
-	depth := 0
-	for _, ls := range layers {
-		for _, p := range ls {
-			depth = max(depth, p.Conv+1)
+	return fmt.Errorf("%s %w", flag, err)
+}
+
+// checkWritable reports whether files can be created at the paths of
+// flag, path pairs (an empty path is skipped), naming the flag in errors.
+func checkWritable(flagPaths ...string) error {
+	for i := 0; i+1 < len(flagPaths); i += 2 {
+		flag, path := flagPaths[i], flagPaths[i+1]
+		if path == "" {
+			continue
+		}
+		dir := filepath.Dir(path)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("%s %s: no directory %s", flag, path, dir)
+		}
+		f, err := os.CreateTemp(dir, ".gogh-check-*")
+		if err != nil {
+			return fmt.Errorf("%s %s: cannot write there: %w", flag, path, err)
+		}
+		f.Close()
+		os.Remove(f.Name())
+	}
+	return nil
+}
+
+// checkExt fails unless path ends in one of exts (lower case, with dots).
+func checkExt(flag, path string, exts ...string) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	for _, e := range exts {
+		if ext == e {
+			return nil
 		}
 	}
-	return vgg.Load(file, depth)
+	return fmt.Errorf("%s %s: the output must end in %s", flag, path, strings.Join(exts, ", "))
 }
 
-// transferLayers are the layer flags of gogh image and of the study
-// commands that paint a content image in a style: a preset, and lists that
-// override its content or style layers.
-type transferLayers struct {
-	preset, content, style string
+// bar is a progress bar on stderr when it is a terminal; the zero bar
+// draws nothing.
+type bar struct{ pb *progressbar.ProgressBar }
+
+// newBar returns a bar of total steps.
+func newBar(total int, desc string) bar {
+	st, err := os.Stderr.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return bar{}
+	}
+	return bar{progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionSetDescription(desc), progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())}
 }
 
-func (l *transferLayers) addLayerFlags(fs *pflag.FlagSet, preset string) {
-	fs.StringVar(&l.preset, "layers", preset, "layer preset: gatys (content relu4_2, style relu1_1..relu5_1) or tutorial (content conv2_2, style conv1_1..conv3_1)")
-	fs.StringVar(&l.content, "content-layers", "", "content layers, comma-separated (convA_B, reluA_B or conv_N); overrides --layers; \"none\" for none")
-	fs.StringVar(&l.style, "style-layers", "", "style layers, comma-separated; overrides --layers; \"none\" for none")
+func (b bar) on() bool { return b.pb != nil }
+
+func (b bar) add(n int) {
+	if b.pb != nil {
+		b.pb.Add(n)
+	}
 }
 
-// points returns the content and style layers the flags select.
-func (l *transferLayers) points() (contentLayers, styleLayers []vgg.Point, err error) {
-	p, ok := presets[l.preset]
-	if !ok {
-		return nil, nil, fmt.Errorf("--layers: unknown preset %q (want gatys or tutorial)", l.preset)
+// clear erases the bar before a line is printed.
+func (b bar) clear() {
+	if b.pb != nil {
+		b.pb.Clear()
 	}
-	pick := func(flag, value, preset string) ([]vgg.Point, error) {
-		switch value {
-		case "":
-			value = preset
-		case "none":
-			return nil, nil
-		}
-		return stylize.ParseLayers(flag, value)
+}
+
+func (b bar) describe(s string) {
+	if b.pb != nil {
+		b.pb.Describe(s)
 	}
-	if contentLayers, err = pick("--content-layers", l.content, p[0]); err != nil {
-		return nil, nil, err
+}
+
+func (b bar) finish() {
+	if b.pb != nil {
+		b.pb.Finish()
 	}
-	if styleLayers, err = pick("--style-layers", l.style, p[1]); err != nil {
-		return nil, nil, err
-	}
-	if len(contentLayers) == 0 && len(styleLayers) == 0 {
-		return nil, nil, fmt.Errorf("--content-layers and --style-layers: both are none, nothing to match")
-	}
-	return contentLayers, styleLayers, nil
 }

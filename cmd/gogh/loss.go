@@ -14,7 +14,8 @@ import (
 )
 
 type lossRun struct {
-	objective
+	opts              stylize.Options
+	net               network
 	content, style, x string
 	size              int
 	json              bool
@@ -22,7 +23,7 @@ type lossRun struct {
 }
 
 func newLossCmd() *cobra.Command {
-	r := &lossRun{}
+	r := &lossRun{opts: stylize.DefaultOptions(), net: network{preset: stylize.Gatys}}
 	cmd := &cobra.Command{
 		Use:   "loss --content C --style S --x X",
 		Short: "Evaluate the objective at an image (to check gogh against another implementation)",
@@ -32,7 +33,7 @@ write the gradient with respect to X (safetensors key grad_x, float32 [3,H,W], R
 0..1 units). Without --size the three images are used at their own size and must be
 the same size.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return r.run(cmd.OutOrStdout()) },
+		RunE: runE(nil, func(cmd *cobra.Command, _ []string) error { return r.run(cmd.OutOrStdout()) }),
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&r.content, "content", "", "content image")
@@ -41,7 +42,7 @@ the same size.`,
 	fs.IntVar(&r.size, "size", 0, "scale the content image's longer side to this, X to the content's size and the style's longer side to the same (0: as they are)")
 	fs.BoolVar(&r.json, "json", false, "print JSON")
 	fs.StringVar(&r.grad, "grad", "", "write the gradient with respect to X to this safetensors file")
-	r.addFlags(fs)
+	objectiveFlags(fs, &r.opts, &r.net)
 	return cmd
 }
 
@@ -55,10 +56,8 @@ type lossReport struct {
 }
 
 func (r *lossRun) run(stdout io.Writer) error {
-	for _, f := range []struct{ flag, v string }{{"--content", r.content}, {"--style", r.style}, {"--x", r.x}} {
-		if f.v == "" {
-			return fmt.Errorf("%s is required", f.flag)
-		}
+	if err := required("--content", r.content, "--style", r.style, "--x", r.x); err != nil {
+		return err
 	}
 	if r.size < 0 {
 		return fmt.Errorf("--size: must not be negative, got %d", r.size)
@@ -68,17 +67,17 @@ func (r *lossRun) run(stdout io.Writer) error {
 			return err
 		}
 	}
-	spec, err := r.spec()
-	if err != nil {
+	if err := r.net.layers(&r.opts); err != nil {
 		return err
 	}
-	content, err := loadImage("--content", r.content, r.size)
+	spec := r.opts
+	content, err := picture.Load(r.content, r.size)
 	if err != nil {
-		return err
+		return fileError("--content", err)
 	}
-	style, err := loadImage("--style", r.style, r.size)
+	style, err := picture.Load(r.style, r.size)
 	if err != nil {
-		return err
+		return fileError("--style", err)
 	}
 	var x picture.Image
 	if r.size > 0 {
@@ -99,15 +98,11 @@ func (r *lossRun) run(stdout io.Writer) error {
 			}
 		}
 	}
-	w, err := r.network(spec)
+	w, err := r.net.load(spec.ContentLayers, spec.StyleLayers)
 	if err != nil {
 		return err
 	}
-	st, err := stylize.NewStyle(w, style, spec.StyleLayers, spec.Threads)
-	if err != nil {
-		return err
-	}
-	prob, err := stylize.NewProblem(w, content, st, spec)
+	prob, err := stylize.Transfer(w, content, style, spec)
 	if err != nil {
 		return err
 	}
@@ -122,7 +117,7 @@ func (r *lossRun) run(stdout io.Writer) error {
 	}
 	if r.grad != "" {
 		t := safetensors.Named{Name: "grad_x", Tensor: safetensors.Tensor{Shape: []int{3, x.H, x.W}, Data: grad}}
-		meta := map[string]string{"normalization": spec.Normalization, "preprocess": w.Preprocess}
+		meta := map[string]string{"normalization": string(spec.Normalization), "preprocess": w.Preprocess}
 		if err := safetensors.WriteFile(r.grad, []safetensors.Named{t}, meta); err != nil {
 			return fmt.Errorf("--grad: %w", err)
 		}

@@ -1,25 +1,394 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/gogh-video/gogh/internal/figure"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
+
+// runFlags are the flags the study's commands share: the loss (and, for
+// transfers, its layers), the optimizer, the first seed and the size.
+type runFlags struct {
+	opts stylize.Options
+	net  network
+	size int
+}
+
+func (r *runFlags) addFlags(fs *pflag.FlagSet, size, steps int, preset stylize.Preset) {
+	r.opts = stylize.DefaultOptions()
+	r.opts.Steps, r.net.preset = steps, preset
+	if preset != "" {
+		objectiveFlags(fs, &r.opts, &r.net)
+	} else {
+		// Each run chooses its own layers: the preset's stand in only so
+		// that the shared options are complete.
+		r.net.preset = stylize.Gatys
+		lossFlags(fs, &r.opts, &r.net)
+	}
+	optimizerFlags(fs, &r.opts, "steps", "loss+gradient evaluations per run")
+	fs.Uint64Var(&r.opts.Seed, "seed", r.opts.Seed, "first noise seed (run i uses seed+i)")
+	fs.IntVar(&r.size, "size", size, "longer side of the images in pixels")
+}
+
+// check checks the flags that need no file.
+func (r *runFlags) check() error {
+	if r.size < 1 {
+		return fmt.Errorf("--size: must be at least 1, got %d", r.size)
+	}
+	return r.net.layers(&r.opts)
+}
+
+// settings loads the network for layers and returns the runs' settings,
+// with a progress bar of total steps.
+func (r *runFlags) settings(verb string, total int, layers ...[]vgg.Point) (study.Settings, bar, error) {
+	w, err := r.net.load(layers...)
+	if err != nil {
+		return study.Settings{}, bar{}, err
+	}
+	b := newBar(total, verb)
+	return study.Settings{Options: r.opts, Net: w, OnStep: func(string, stylize.Step) { b.add(1) }}, b, nil
+}
+
+// images loads the comma-separated image files of flag (see
+// study.LoadNamed) and checks that they reach the layers.
+func (r *runFlags) images(flag, list string, layers ...[]vgg.Point) ([]study.Named, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, fmt.Errorf("%s is required", flag)
+	}
+	paths := strings.Split(list, ",")
+	for i, p := range paths {
+		if paths[i] = strings.TrimSpace(p); paths[i] == "" {
+			return nil, fmt.Errorf("%s %s: an empty file name in the list", flag, list)
+		}
+	}
+	ims, err := study.LoadNamed(paths, r.size)
+	if err != nil {
+		return nil, fileError(flag, err)
+	}
+	for _, n := range ims {
+		if err := stylize.Fits(n.Image.W, n.Image.H, layers...); err != nil {
+			return nil, err
+		}
+	}
+	return ims, nil
+}
+
+const defaultSets = "conv1_1;conv1_1,conv2_1;conv1_1,conv2_1,conv3_1;conv1_1,conv2_1,conv3_1,conv4_1;conv1_1,conv2_1,conv3_1,conv4_1,conv5_1"
+
+// countNoun says how many nouns there are: "1 seed", "2 seeds".
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// seriesFlags are the flags of reconstruct and texture: an input image,
+// its runs (a layer list each), the seeds of each and the directory.
+type seriesFlags struct {
+	runFlags
+	input, runs, out string
+	seeds            int
+}
+
+func (f *seriesFlags) addSeriesFlags(fs *pflag.FlagSet, input, inputUsage, runs, runsDefault, runsUsage string) {
+	fs.StringVar(&f.input, input, "", inputUsage)
+	fs.StringVar(&f.runs, runs, runsDefault, runsUsage)
+	fs.IntVar(&f.seeds, "seeds", 1, "noise images per run (the k-th from seed --seed+k)")
+	fs.StringVarP(&f.out, "output", "o", "", "output directory (created if missing)")
+	f.addFlags(fs, 256, 300, "")
+}
+
+// run checks the flags, loads the input image (named by flag) and the
+// network for the runs' layers (parsed by parse from the flag runsFlag),
+// and calls paint, which prints its header and paints into f.out.
+func (f *seriesFlags) run(cmd *cobra.Command, flag, runsFlag, verb string, parse func(string) ([][]vgg.Point, error),
+	paint func(s study.Settings, in study.Named, runs [][]vgg.Point, log io.Writer) error) error {
+	if err := required(flag, f.input, "-o", f.out); err != nil {
+		return err
+	}
+	runs, err := parse(f.runs)
+	if err != nil {
+		return fmt.Errorf("%s: %w", runsFlag, err)
+	}
+	if err := checkSeeds(f.seeds); err != nil {
+		return err
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	ims, err := f.images(flag, f.input, runs...)
+	if err != nil {
+		return err
+	}
+	s, b, err := f.settings(verb, len(runs)*f.seeds*f.opts.Steps, runs...)
+	if err != nil {
+		return err
+	}
+	if err := outputDir(f.out); err != nil {
+		return err
+	}
+	start := time.Now()
+	err = paint(s, ims[0], runs, barWriter{b, cmd.OutOrStdout()})
+	b.finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "done: %d runs in %s -> %s, %s\n", len(runs)*f.seeds, time.Since(start).Round(time.Millisecond),
+		filepath.Join(f.out, "sheet.png"), filepath.Join(f.out, "runs.csv"))
+	return nil
+}
+
+func newReconstructCmd() *cobra.Command {
+	var f seriesFlags
+	cmd := &cobra.Command{
+		Use:   "reconstruct --content C -o DIR",
+		Short: "Reconstruct a photo from the features of one layer at a time",
+		Long: `Reconstruct the content image from its VGG19 features at each layer in turn:
+starting from noise, optimize with the content loss at that one layer only, no
+style. Shallow layers give the photo back almost exactly; deep layers keep its
+layout but lose detail and colour.
+
+DIR (created if missing) receives one PNG per layer and seed (conv3_2-seed1.png),
+sheet.png (the content image, then a row per seed, a column per layer; cells of
+--size pixels, at least 128 and at most 512) and runs.csv (per run: label, layers,
+seed, final style, content and total loss, seconds, PSNR against the content).
+They are rewritten as each run finishes, so an interrupted study keeps its
+finished runs.`,
+		Args: cobra.NoArgs,
+		RunE: runE(nil, func(cmd *cobra.Command, _ []string) error {
+			return f.run(cmd, "--content", "--layers", "reconstructing", singles, func(s study.Settings, c study.Named, runs [][]vgg.Point, log io.Writer) error {
+				fmt.Fprintf(log, "reconstructing %s (%dx%d) from noise at %s × %s: %d steps of %s each, %s normalization\n",
+					filepath.Base(f.input), c.Image.W, c.Image.H, countNoun(len(runs), "layer"), countNoun(f.seeds, "seed"), s.Steps, s.Optimizer, s.Normalization)
+				layers := make([]vgg.Point, len(runs))
+				for i, r := range runs {
+					layers[i] = r[0]
+				}
+				_, _, err := s.ReconstructInto(cmd.Context(), c, layers, f.seeds, f.out, log)
+				return err
+			})
+		}),
+	}
+	f.addSeriesFlags(cmd.Flags(), "content", "content image (PNG, JPEG, GIF, WebP)",
+		"layers", "conv1_2,conv2_2,conv3_2,conv4_2,conv5_2", "layers to reconstruct from, comma-separated (convA_B, reluA_B or conv_N), a run each")
+	return cmd
+}
+
+// singles parses a list of layers, a run each.
+func singles(list string) ([][]vgg.Point, error) {
+	ps, err := study.ParseRuns(list)
+	runs := make([][]vgg.Point, len(ps))
+	for i, p := range ps {
+		runs[i] = []vgg.Point{p}
+	}
+	return runs, err
+}
+
+func newTextureCmd() *cobra.Command {
+	var f seriesFlags
+	cmd := &cobra.Command{
+		Use:   "texture --style S -o DIR",
+		Short: "Synthesize textures of a painting from the Gram matrices of sets of layers",
+		Long: `Synthesize textures of the style image: starting from noise, optimize with the
+style loss at a set of layers only, no content, for each set in turn. Each set
+gives a texture with the painting's feature statistics; deeper sets reproduce
+larger structures. Different seeds give different images of the same style.
+The style image is scaled to --size (longer side) and the textures have its size.
+
+DIR (created if missing) receives one PNG per layer set and seed
+(conv1_1+conv2_1-seed1.png), sheet.png (the style image, then a row per seed, a
+column per layer set; cells of --size pixels, at least 128 and at most 512) and
+runs.csv (per run: label, layers, seed, final style, content and total loss,
+seconds). They are rewritten as each run finishes, so an interrupted study keeps
+its finished runs.`,
+		Args: cobra.NoArgs,
+		RunE: runE(nil, func(cmd *cobra.Command, _ []string) error {
+			return f.run(cmd, "--style", "--layer-sets", "texturing", study.ParseLayerSets, func(s study.Settings, st study.Named, sets [][]vgg.Point, log io.Writer) error {
+				fmt.Fprintf(log, "synthesizing %dx%d textures of %s at %s × %s: %d steps of %s each, %s normalization, style weight %g\n",
+					st.Image.W, st.Image.H, filepath.Base(f.input), countNoun(len(sets), "layer set"), countNoun(f.seeds, "seed"), s.Steps, s.Optimizer, s.Normalization, s.Weights.Style)
+				_, err := s.TextureInto(cmd.Context(), st, sets, f.seeds, f.out, log)
+				return err
+			})
+		}),
+	}
+	f.addSeriesFlags(cmd.Flags(), "style", "style image (PNG, JPEG, GIF, WebP)",
+		"layer-sets", defaultSets, "sets of style layers, a run each: semicolon-separated comma lists")
+	return cmd
+}
+
+// checkSeeds checks --seeds.
+func checkSeeds(seeds int) error {
+	if seeds < 1 {
+		return fmt.Errorf("--seeds: must be at least 1, got %d", seeds)
+	}
+	return nil
+}
+
+// outputDir creates the -o directory dir if missing and checks that it
+// can be written.
+func outputDir(dir string) error {
+	err := study.OutputDir(dir)
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path != dir {
+		return fmt.Errorf("-o %s: %s: %w", dir, pe.Path, pe.Err)
+	}
+	if err != nil {
+		return fileError("-o", err)
+	}
+	return nil
+}
+
+// barWriter writes lines above a progress bar.
+type barWriter struct {
+	b bar
+	w io.Writer
+}
+
+func (w barWriter) Write(p []byte) (int, error) {
+	w.b.clear()
+	return w.w.Write(p)
+}
+
+func newGridCmd() *cobra.Command {
+	var (
+		r                runFlags
+		contents, styles string
+		out              string
+		cell             int
+	)
+	cmd := &cobra.Command{
+		Use:   "grid --content A,B[,...] --style X,Y[,...] -o GRID.png",
+		Short: "Paint every content image in every style, as a labelled grid",
+		Long: `Paint every content image in the style of every style image, each from its content
+image, and lay the results out as a labelled grid: the style images along the first
+row, the content images down the first column, and each painting where its content's
+row meets its style's column, labelled with its final loss.
+
+Pairs run in parallel, as many at once as --threads allows (each pair gets
+--threads divided by the pairs running), so together they never use more than
+--threads. A line is printed as each pair finishes.`,
+		Args: cobra.NoArgs,
+		RunE: runE(nil, func(cmd *cobra.Command, _ []string) error {
+			if err := required("--content", contents, "--style", styles, "-o", out); err != nil {
+				return err
+			}
+			if err := checkExt("-o", out, ".png", ".jpg", ".jpeg"); err != nil {
+				return err
+			}
+			if err := checkWritable("-o", out); err != nil {
+				return err
+			}
+			if cell < 0 {
+				return fmt.Errorf("--cell: must not be negative, got %d", cell)
+			}
+			if err := r.check(); err != nil {
+				return err
+			}
+			cl, sl := r.opts.ContentLayers, r.opts.StyleLayers
+			cs, err := r.images("--content", contents, cl, sl)
+			if err != nil {
+				return err
+			}
+			ss, err := r.images("--style", styles, cl, sl)
+			if err != nil {
+				return err
+			}
+			s, b, err := r.settings("painting", len(cs)*len(ss)*r.opts.Steps, cl, sl)
+			if err != nil {
+				return err
+			}
+			runs, err := s.GridInto(cmd.Context(), cs, ss, cl, sl, "", barWriter{b, cmd.OutOrStdout()})
+			b.finish()
+			if err != nil {
+				return err
+			}
+			if cell == 0 {
+				cell = study.DefaultCell(r.size)
+			}
+			if err := save(out, picture.FromImage(study.GridImage(study.Cells(cs), study.Cells(ss), runs, cell))); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "grid -> %s\n", out)
+			return nil
+		}),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&contents, "content", "", "content images, comma-separated")
+	fs.StringVar(&styles, "style", "", "style images, comma-separated")
+	fs.StringVarP(&out, "output", "o", "", "output grid image (.png or .jpg)")
+	fs.IntVar(&cell, "cell", 0, "cell size of the grid in pixels (0: --size, at least 128 and at most 512)")
+	r.addFlags(fs, 256, 300, stylize.Gatys)
+	return cmd
+}
+
+func newInitCompareCmd() *cobra.Command {
+	var (
+		r              runFlags
+		content, style string
+		out            string
+	)
+	cmd := &cobra.Command{
+		Use:   "init-compare --content C --style S -o DIR",
+		Short: "Paint the same transfer from the content image and from noise, and compare",
+		Long: `Paint the content image in the style of the style image twice, one run after the
+other with every thread: once starting from the content image, once from uniform
+noise (seed --seed), for the same number of steps.
+
+DIR (created if missing) receives the two paintings (content-init.png,
+noise-init.png), every step's weighted losses of both (loss.csv: run, step,
+style, content, tv, total, seconds), a plot of the style and content losses
+against the step on a log scale (loss.png and loss.svg), and the final losses
+and time of each run (runs.csv).`,
+		Args: cobra.NoArgs,
+		RunE: runE(nil, func(cmd *cobra.Command, _ []string) error {
+			if err := required("--content", content, "--style", style, "-o", out); err != nil {
+				return err
+			}
+			if err := r.check(); err != nil {
+				return err
+			}
+			cl, sl := r.opts.ContentLayers, r.opts.StyleLayers
+			c, err := r.images("--content", content, cl, sl)
+			if err != nil {
+				return err
+			}
+			st, err := r.images("--style", style, cl, sl)
+			if err != nil {
+				return err
+			}
+			if err := outputDir(out); err != nil {
+				return err
+			}
+			s, b, err := r.settings("painting", 2*r.opts.Steps, cl, sl)
+			if err != nil {
+				return err
+			}
+			_, _, err = s.InitCompareInto(cmd.Context(), c[0], st[0], cl, sl, out, barWriter{b, cmd.OutOrStdout()})
+			b.finish()
+			return err
+		}),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&content, "content", "", "content image (PNG, JPEG, GIF, WebP)")
+	fs.StringVar(&style, "style", "", "style image")
+	fs.StringVarP(&out, "output", "o", "", "output directory (created if missing)")
+	r.addFlags(fs, 256, 300, stylize.Gatys)
+	return cmd
+}
 
 // The study's default images, under --data.
 var (
@@ -27,30 +396,14 @@ var (
 	studyStyles   = []string{"styles/starry_night_vangogh.jpg", "styles/the_scream_munch.jpg"}
 )
 
-// Subdirectories of gogh study's output, one per experiment.
-const (
-	studyInputs      = "inputs"
-	studyReconstruct = "reconstruct"
-	studyTexture     = "texture"
-	studyGrid        = "grid"
-	studyInit        = "init"
-)
-
-// studyRun holds the flags of gogh study.
-type studyRun struct {
-	runFlags
-	transferLayers
-	contents, styles string
-	data             string
-	quick            bool
-	seeds            int
-	reconLayers      string
-	layerSets        string
-	out              string
-}
-
 func newStudyCmd() *cobra.Command {
-	r := &studyRun{}
+	var (
+		r                           runFlags
+		contents, styles, data, out string
+		quick                       bool
+		seeds                       int
+		reconLayers, sets           string
+	)
 	cmd := &cobra.Command{
 		Use:   "study [--quick] -o DIR",
 		Short: "Run the whole study and write it up as a web page",
@@ -73,381 +426,101 @@ PyTorch tutorial's layers (--layers tutorial) and normalization. --quick runs at
 48 px, 20 steps and one seed (unless --size, --steps or --seeds are given), for a
 smoke test in seconds.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: runE(nil, func(cmd *cobra.Command, _ []string) error {
 			fs := cmd.Flags()
-			if r.quick {
-				if !fs.Changed("size") {
-					r.size = 48
-				}
-				if !fs.Changed("steps") {
-					r.steps = 20
-				}
-				if !fs.Changed("seeds") {
-					r.seeds = 1
-				}
+			if quick && !fs.Changed("size") {
+				r.size = 48
 			}
-			return r.run(cmd.Context(), cmd.OutOrStdout())
-		},
+			if quick && !fs.Changed("steps") {
+				r.opts.Steps = 20
+			}
+			if quick && !fs.Changed("seeds") {
+				seeds = 1
+			}
+			if err := required("-o", out); err != nil {
+				return err
+			}
+			contentFlag, contentList, err := studyImages("--content", contents, data, studyContents)
+			if err != nil {
+				return err
+			}
+			styleFlag, styleList, err := studyImages("--style", styles, data, studyStyles)
+			if err != nil {
+				return err
+			}
+			recon, err := study.ParseRuns(reconLayers)
+			if err != nil {
+				return fmt.Errorf("--reconstruct-layers: %w", err)
+			}
+			layerSets, err := study.ParseLayerSets(sets)
+			if err != nil {
+				return fmt.Errorf("--layer-sets: %w", err)
+			}
+			if err := checkSeeds(seeds); err != nil {
+				return err
+			}
+			if err := r.check(); err != nil {
+				return err
+			}
+			cl, sl := r.opts.ContentLayers, r.opts.StyleLayers
+			st := study.Study{ReconLayers: recon, LayerSets: layerSets, Seeds: seeds, Size: r.size}
+			if st.Contents, err = r.images(contentFlag, contentList, recon, cl, sl); err != nil {
+				return err
+			}
+			if st.Styles, err = r.images(styleFlag, styleList, append(layerSets, cl, sl)...); err != nil {
+				return err
+			}
+			runs := len(recon)*seeds + len(layerSets)*seeds + len(st.Contents)*len(st.Styles) + 2
+			var b bar
+			if st.Settings, b, err = r.settings("studying", runs*r.opts.Steps, append(layerSets, recon, cl, sl)...); err != nil {
+				return err
+			}
+			defer b.finish()
+			st.Log = barWriter{b, cmd.OutOrStdout()}
+			st.Intro = "the default weights."
+			if r.net.path != "" {
+				st.Intro = "weights " + filepath.Base(r.net.path) + "."
+			}
+			if quick {
+				st.Intro += " A quick run (--quick): small images and few steps, a smoke test rather than results."
+			}
+			if err := outputDir(out); err != nil {
+				return err
+			}
+			return st.Run(cmd.Context(), out)
+		}),
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&r.contents, "content", "", "content images, comma-separated (default: the study's two photos under --data)")
-	fs.StringVar(&r.styles, "style", "", "style images, comma-separated (default: the study's two paintings under --data)")
-	data := ""
+	fs.StringVar(&contents, "content", "", "content images, comma-separated (default: the study's two photos under --data)")
+	fs.StringVar(&styles, "style", "", "style images, comma-separated (default: the study's two paintings under --data)")
 	if d := os.Getenv("GOGH_SHARED"); d != "" {
 		data = filepath.Join(d, "data")
 	}
-	fs.StringVar(&r.data, "data", data, "directory holding the default images: "+strings.Join(append(append([]string(nil), studyContents...), studyStyles...), ", ")+" (default $GOGH_SHARED/data)")
-	fs.BoolVar(&r.quick, "quick", false, "small and fast: 48 px, 20 steps, one seed")
-	fs.IntVar(&r.seeds, "seeds", 2, "noise images per reconstruction layer and texture layer set")
-	fs.StringVar(&r.reconLayers, "reconstruct-layers", "conv1_2,conv2_2,conv3_2,conv4_2,conv5_2", "layers to reconstruct the content from, a run each")
-	fs.StringVar(&r.layerSets, "layer-sets", "conv1_1;conv1_1,conv2_1;conv1_1,conv2_1,conv3_1;conv1_1,conv2_1,conv3_1,conv4_1;conv1_1,conv2_1,conv3_1,conv4_1,conv5_1",
-		"texture layer sets, a run each: semicolon-separated comma lists")
-	fs.StringVarP(&r.out, "output", "o", "", "output directory (created if missing)")
-	r.addFlags(fs, 256, 300)
-	r.addLayerFlags(fs, "tutorial")
+	fs.StringVar(&data, "data", data, "directory holding the default images: "+strings.Join(append(append([]string(nil), studyContents...), studyStyles...), ", ")+" (default $GOGH_SHARED/data)")
+	fs.BoolVar(&quick, "quick", false, "small and fast: 48 px, 20 steps, one seed")
+	fs.IntVar(&seeds, "seeds", 2, "noise images per reconstruction layer and texture layer set")
+	fs.StringVar(&reconLayers, "reconstruct-layers", "conv1_2,conv2_2,conv3_2,conv4_2,conv5_2", "layers to reconstruct the content from, a run each")
+	fs.StringVar(&sets, "layer-sets", defaultSets, "texture layer sets, a run each: semicolon-separated comma lists")
+	fs.StringVarP(&out, "output", "o", "", "output directory (created if missing)")
+	r.addFlags(fs, 256, 300, stylize.TutorialLayers)
 	// The study's conventions: the tutorial's normalization.
-	norm := fs.Lookup("normalization")
-	norm.DefValue = stylize.Tutorial
-	norm.Value.Set(stylize.Tutorial)
+	r.opts.Normalization = stylize.Tutorial
+	fs.Lookup("normalization").DefValue = string(stylize.Tutorial)
 	return cmd
 }
 
-// studyImages returns the files of flag's list, or else the defaults under
-// the data directory, and the flag that named them.
-func (r *studyRun) studyImages(flag, list string, defaults []string) ([]string, string, error) {
+// studyImages returns the flag that names the images and their list: the
+// flag's own, or else the defaults under the data directory.
+func studyImages(flag, list, data string, defaults []string) (string, string, error) {
 	if list != "" {
-		paths, err := splitList(flag, list)
-		return paths, flag, err
+		return flag, list, nil
 	}
-	if r.data == "" {
-		return nil, "", fmt.Errorf("%s: no images given; name them or give --data DIR (or set $GOGH_SHARED) holding %s", flag, strings.Join(defaults, " and "))
+	if data == "" {
+		return "", "", fmt.Errorf("%s: no images given; name them or give --data DIR (or set $GOGH_SHARED) holding %s", flag, strings.Join(defaults, " and "))
 	}
 	var paths []string
 	for _, d := range defaults {
-		paths = append(paths, filepath.Join(r.data, filepath.FromSlash(d)))
+		paths = append(paths, filepath.Join(data, filepath.FromSlash(d)))
 	}
-	return paths, "--data", nil
+	return "--data", strings.Join(paths, ","), nil
 }
-
-func (r *studyRun) run(ctx context.Context, stdout io.Writer) error {
-	if r.out == "" {
-		return fmt.Errorf("-o is required")
-	}
-	if r.size < 1 {
-		return fmt.Errorf("--size: must be at least 1, got %d", r.size)
-	}
-	contentPaths, contentFlag, err := r.studyImages("--content", r.contents, studyContents)
-	if err != nil {
-		return err
-	}
-	stylePaths, styleFlag, err := r.studyImages("--style", r.styles, studyStyles)
-	if err != nil {
-		return err
-	}
-	reconLayers, err := parseLayerList("--reconstruct-layers", r.reconLayers)
-	if err != nil {
-		return err
-	}
-	sets, err := parseLayerSets("--layer-sets", r.layerSets)
-	if err != nil {
-		return err
-	}
-	if err := checkSeriesFlags(r.seeds, r.size); err != nil {
-		return err
-	}
-	cl, sl, err := r.points()
-	if err != nil {
-		return err
-	}
-	contents, err := loadImages(contentFlag, contentPaths, r.size)
-	if err != nil {
-		return err
-	}
-	styles, err := loadImages(styleFlag, stylePaths, r.size)
-	if err != nil {
-		return err
-	}
-	if err := checkImagesFit(contents, cl, sl, reconLayers); err != nil {
-		return err
-	}
-	if err := checkImagesFit(styles, append([][]vgg.Point{cl, sl}, sets...)...); err != nil {
-		return err
-	}
-	all := append([][]vgg.Point{cl, sl, reconLayers}, sets...)
-	s, err := r.settings(all...)
-	if err != nil {
-		return err
-	}
-	for _, sub := range []string{"", studyInputs, studyReconstruct, studyTexture, studyGrid, studyInit} {
-		if err := makeOutputDir("-o", filepath.Join(r.out, sub)); err != nil {
-			return err
-		}
-	}
-	start := time.Now()
-	weights := "the default weights"
-	if r.weightsPath != "" {
-		weights = "weights " + filepath.Base(r.weightsPath)
-	}
-	intro := fmt.Sprintf("Content images %s; style images %s; %d px (longer side), %d steps of %s per run, %d threads, %s.",
-		names(contents), names(styles), r.size, s.Steps, s.Optimizer, s.Threads, weights)
-	if r.quick {
-		intro += " A quick run (--quick): small images and few steps, a smoke test rather than results."
-	}
-	rep := study.Report{Title: "gogh study: neural style transfer, step by step", Intro: intro}
-	for _, n := range append(append([]namedImage(nil), contents...), styles...) {
-		if err := picture.SavePNG(filepath.Join(r.out, studyInputs, fileSafe(n.name)+".png"), n.im); err != nil {
-			return err
-		}
-	}
-	for _, part := range []func() (study.Section, error){
-		func() (study.Section, error) { return r.reconstruction(ctx, s, contents[0], reconLayers, stdout) },
-		func() (study.Section, error) { return r.texture(ctx, s, styles[0], sets, stdout) },
-		func() (study.Section, error) { return r.grid(ctx, s, contents, styles, cl, sl, stdout) },
-		func() (study.Section, error) { return r.inits(ctx, s, contents[0], styles[0], cl, sl, stdout) },
-	} {
-		sec, err := part()
-		if err != nil {
-			if errors.Is(err, context.Canceled) || ctx.Err() != nil {
-				return fmt.Errorf("%w; no report written, the finished experiments are in %s", err, r.out)
-			}
-			return err
-		}
-		rep.Sections = append(rep.Sections, sec)
-	}
-	if err := study.WriteReport(r.out, rep); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "study done in %s -> %s\n", time.Since(start).Round(time.Millisecond), filepath.Join(r.out, "index.html"))
-	return nil
-}
-
-// names lists the images' names.
-func names(ims []namedImage) string {
-	var ns []string
-	for _, n := range ims {
-		ns = append(ns, n.name)
-	}
-	return strings.Join(ns, ", ")
-}
-
-// inputFigure is the figure of an input image saved under inputs/.
-func inputFigure(n namedImage, caption string) study.Figure {
-	return study.Figure{Src: path.Join(studyInputs, fileSafe(n.name)+".png"), Caption: caption + ": " + n.name, Width: shownWidth(n.im.W, n.im.H)}
-}
-
-// shownWidth is the width a w×h image is shown at on the page: small
-// images are scaled up by a whole factor to about 160 pixels.
-func shownWidth(w, h int) int {
-	if k := (160 + max(w, h) - 1) / max(w, h); k > 1 {
-		return w * k
-	}
-	return 0
-}
-
-// sectionParams are s's parameters for a section, with what differs
-// between its runs renamed or replaced.
-func sectionParams(s study.Settings, w, h int, cl, sl []vgg.Point, replace map[string]study.Param, extra ...study.Param) []study.Param {
-	ps := s.Params(w, h, cl, sl)
-	for i, p := range ps {
-		if q, ok := replace[p.Name]; ok {
-			ps[i] = q
-		}
-	}
-	return append(ps, extra...)
-}
-
-// runFigures are the figures of runs saved in dir under runFileName.
-func runFigures(dir string, runs []study.Run) []study.Figure {
-	var fs []study.Figure
-	for _, r := range runs {
-		fs = append(fs, study.Figure{Src: path.Join(dir, runFileName(r.Label)), Caption: r.Label, Width: shownWidth(r.Image.W, r.Image.H)})
-	}
-	return fs
-}
-
-// logFiles writes the loss log and plot of runs into the section's
-// directory and returns their links.
-func logFiles(out, dir string, runs []study.Run) ([]study.Link, error) {
-	if err := study.WriteCSV(filepath.Join(out, dir, "loss.csv"), runs); err != nil {
-		return nil, err
-	}
-	if err := study.LossPlot(runs, filepath.Join(out, dir, "loss.png"), filepath.Join(out, dir, "loss.svg")); err != nil {
-		return nil, err
-	}
-	return []study.Link{
-		{Href: path.Join(dir, "loss.csv"), Text: "every step's losses (CSV)"},
-		{Href: path.Join(dir, "loss.svg"), Text: "loss plot (SVG)"},
-	}, nil
-}
-
-func (r *studyRun) reconstruction(ctx context.Context, s study.Settings, content namedImage, layers []vgg.Point, stdout io.Writer) (study.Section, error) {
-	fmt.Fprintf(stdout, "== reconstruction of %s from noise at %d layers × %d seeds\n", content.name, len(layers), r.seeds)
-	start := time.Now()
-	dir := filepath.Join(r.out, studyReconstruct)
-	ser, err := newSeries(dir, stdout, "reconstructing", s, figure.Cell{Label: content.name, Image: content.im.NRGBA()},
-		len(layers), r.seeds, max(content.im.W, content.im.H), "psnr")
-	if err != nil {
-		return study.Section{}, err
-	}
-	s.OnStep = ser.step
-	var psnr []float64
-	runs, err := s.ReconstructEach(ctx, content.im, layers, r.seeds, func(i, k int, run study.Run) error {
-		p := study.PSNR(run.Image, content.im)
-		psnr = append(psnr, p)
-		return ser.finish(i, k, run, layers[i].String(), []string{formatFloat(p)}, fmt.Sprintf("  psnr %.2f dB", p))
-	})
-	if err := ser.close(err); err != nil {
-		return study.Section{}, err
-	}
-	links, err := logFiles(r.out, studyReconstruct, runs)
-	if err != nil {
-		return study.Section{}, err
-	}
-	table := study.LossTable("Final losses, PSNR against the content image and time of each run", runs)
-	table.Header = append(table.Header, "psnr (dB)")
-	for i := range table.Rows {
-		table.Rows[i] = append(table.Rows[i], strconv.FormatFloat(psnr[i], 'f', 2, 64))
-	}
-	return study.Section{
-		ID:    "reconstruction",
-		Title: "Content reconstruction",
-		Text: fmt.Sprintf("%s rebuilt from noise with the content loss at one layer at a time and no style loss, a run per layer and seed. "+
-			"Shallow layers give the photo back almost exactly; deeper ones keep its layout but lose detail and colour.", content.name),
-		Params: sectionParams(s, content.im.W, content.im.H, layers, nil, map[string]study.Param{
-			"content layers": {Name: "content layer", Value: study.LayerNames(layers) + " (a run each)"},
-			"seed":           {Name: "seeds", Value: seedRange(s.Seed, r.seeds)},
-		}, study.Param{Name: "time", Value: seconds(time.Since(start))}),
-		Figures: append(append([]study.Figure{inputFigure(content, "content"), {Src: path.Join(studyReconstruct, "sheet.png"), Caption: "contact sheet: a column per layer, a row per seed"}},
-			runFigures(studyReconstruct, runs)...), study.Figure{Src: path.Join(studyReconstruct, "loss.png"), Caption: "content loss against step"}),
-		Tables: []study.Table{table},
-		Files:  append([]study.Link{{Href: path.Join(studyReconstruct, "runs.csv"), Text: "final losses (CSV)"}}, links...),
-	}, nil
-}
-
-func (r *studyRun) texture(ctx context.Context, s study.Settings, style namedImage, sets [][]vgg.Point, stdout io.Writer) (study.Section, error) {
-	fmt.Fprintf(stdout, "== textures of %s from noise at %d layer sets × %d seeds\n", style.name, len(sets), r.seeds)
-	start := time.Now()
-	dir := filepath.Join(r.out, studyTexture)
-	ser, err := newSeries(dir, stdout, "texturing", s, figure.Cell{Label: style.name, Image: style.im.NRGBA()},
-		len(sets), r.seeds, max(style.im.W, style.im.H))
-	if err != nil {
-		return study.Section{}, err
-	}
-	s.OnStep = ser.step
-	runs, err := s.TextureEach(ctx, style.im, sets, r.seeds, style.im.W, style.im.H, func(i, k int, run study.Run) error {
-		return ser.finish(i, k, run, study.SetName(sets[i]), nil, "")
-	})
-	if err := ser.close(err); err != nil {
-		return study.Section{}, err
-	}
-	links, err := logFiles(r.out, studyTexture, runs)
-	if err != nil {
-		return study.Section{}, err
-	}
-	var setNames []string
-	for _, set := range sets {
-		setNames = append(setNames, study.SetName(set))
-	}
-	return study.Section{
-		ID:    "texture",
-		Title: "Texture synthesis",
-		Text: fmt.Sprintf("Textures of %s: from noise, with the style loss alone at growing sets of layers, a run per set and seed. "+
-			"Each texture has the painting's feature statistics; deeper sets reproduce larger structures.", style.name),
-		Params: sectionParams(s, style.im.W, style.im.H, nil, nil, map[string]study.Param{
-			"style layers": {Name: "style layer sets", Value: strings.Join(setNames, "; ") + " (a run each)"},
-			"seed":         {Name: "seeds", Value: seedRange(s.Seed, r.seeds)},
-		}, study.Param{Name: "time", Value: seconds(time.Since(start))}),
-		Figures: append(append([]study.Figure{inputFigure(style, "style"), {Src: path.Join(studyTexture, "sheet.png"), Caption: "contact sheet: a column per layer set, a row per seed"}},
-			runFigures(studyTexture, runs)...), study.Figure{Src: path.Join(studyTexture, "loss.png"), Caption: "style loss against step"}),
-		Tables: []study.Table{study.LossTable("Final losses and time of each run", runs)},
-		Files:  append([]study.Link{{Href: path.Join(studyTexture, "runs.csv"), Text: "final losses (CSV)"}}, links...),
-	}, nil
-}
-
-func (r *studyRun) grid(ctx context.Context, s study.Settings, contents, styles []namedImage, cl, sl []vgg.Point, stdout io.Writer) (study.Section, error) {
-	fmt.Fprintf(stdout, "== grid of %d contents × %d styles\n", len(contents), len(styles))
-	start := time.Now()
-	runs, err := paintGrid(ctx, s, contents, styles, cl, sl, stdout, filepath.Join(r.out, studyGrid))
-	if err != nil {
-		return study.Section{}, err
-	}
-	elapsed := time.Since(start)
-	if err := figure.SavePNG(filepath.Join(r.out, studyGrid, "grid.png"), study.GridImage(cells(contents), cells(styles), runs, defaultCell(r.size))); err != nil {
-		return study.Section{}, err
-	}
-	var flat []study.Run
-	figs := []study.Figure{{Src: path.Join(studyGrid, "grid.png"), Caption: "styles along the top, contents down the side"}}
-	for i, row := range runs {
-		for j, run := range row {
-			flat = append(flat, run)
-			figs = append(figs, study.Figure{Src: path.Join(studyGrid, gridFileName(contents[i].name, styles[j].name)), Caption: run.Label, Width: shownWidth(run.Image.W, run.Image.H)})
-		}
-	}
-	if err := study.WriteCSV(filepath.Join(r.out, studyGrid, "loss.csv"), flat); err != nil {
-		return study.Section{}, err
-	}
-	table := study.LossTable("Final losses and time of each pair (pairs run in parallel)", flat)
-	if err := writeTableCSV(filepath.Join(r.out, studyGrid, "runs.csv"), table); err != nil {
-		return study.Section{}, err
-	}
-	w, h := contents[0].im.W, contents[0].im.H
-	workers, each := s.GridSplit(len(flat))
-	return study.Section{
-		ID:    "grid",
-		Title: "Content × style grid",
-		Text:  "Every content image painted in the style of every style image, each starting from its content image.",
-		Params: sectionParams(s, w, h, cl, sl, map[string]study.Param{
-			"size":    {Name: "size", Value: fmt.Sprintf("%d px (longer side; first content %d×%d px)", r.size, w, h)},
-			"threads": {Name: "threads", Value: fmt.Sprintf("%d: %d pairs at a time, %d threads each", s.Threads, workers, each)},
-		}, study.Param{Name: "time", Value: seconds(elapsed)}),
-		Figures: figs,
-		Tables:  []study.Table{table},
-		Files: []study.Link{
-			{Href: path.Join(studyGrid, "runs.csv"), Text: "final losses (CSV)"},
-			{Href: path.Join(studyGrid, "loss.csv"), Text: "every step's losses (CSV)"},
-		},
-	}, nil
-}
-
-func (r *studyRun) inits(ctx context.Context, s study.Settings, content, style namedImage, cl, sl []vgg.Point, stdout io.Writer) (study.Section, error) {
-	fmt.Fprintln(stdout, "== init comparison")
-	dir := filepath.Join(r.out, studyInit)
-	fromContent, fromNoise, err := compareInits(ctx, s, content, style, cl, sl, stdout, dir)
-	if err != nil {
-		return study.Section{}, err
-	}
-	runs := []study.Run{fromContent, fromNoise}
-	sw := shownWidth(content.im.W, content.im.H)
-	verdict := initVerdict(fromContent, fromNoise)
-	return study.Section{
-		ID:    "init",
-		Title: "Content init against noise init",
-		Text: fmt.Sprintf("%s in the style of %s, the same transfer starting from the content image and from uniform noise. %s.",
-			content.name, style.name, strings.ToUpper(verdict[:1])+verdict[1:]),
-		Params: sectionParams(s, content.im.W, content.im.H, cl, sl, map[string]study.Param{
-			"seed": {Name: "seed", Value: fmt.Sprintf("%d (the noise)", s.Seed)},
-		}),
-		Figures: []study.Figure{
-			inputFigure(content, "content"), inputFigure(style, "style"),
-			{Src: path.Join(studyInit, initContentPNG), Caption: study.FromContentLabel, Width: sw},
-			{Src: path.Join(studyInit, initNoisePNG), Caption: study.FromNoiseLabel, Width: sw},
-			{Src: path.Join(studyInit, initLossPNG), Caption: "style (solid) and content (dashed) loss against step, log scale"},
-		},
-		Tables: []study.Table{study.LossTable("Final losses and time of each run", runs)},
-		Files: []study.Link{
-			{Href: path.Join(studyInit, initLossCSV), Text: "every step's losses (CSV)"},
-			{Href: path.Join(studyInit, initLossSVG), Text: "loss plot (SVG)"},
-			{Href: path.Join(studyInit, initRunsCSV), Text: "final losses (CSV)"},
-		},
-	}, nil
-}
-
-// seedRange describes the seeds n runs use from first.
-func seedRange(first uint64, n int) string {
-	if n == 1 {
-		return strconv.FormatUint(first, 10)
-	}
-	return fmt.Sprintf("%d..%d", first, first+uint64(n)-1)
-}
-
-func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s" }

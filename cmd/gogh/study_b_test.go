@@ -313,14 +313,14 @@ func TestStudyCommandErrors(t *testing.T) {
 		{[]string{"study", "-o", dir}, "--content: no images given"},
 		{[]string{"study"}, "-o is required"},
 		{[]string{"study", "-o", dir, "--data", dir}, "--data " + filepath.Join(dir, "content", "tubingen_neckarfront.jpg") + ": no such file"},
-		{[]string{"study", "-o", dir, "--content", "a.png", "--style", "b.png", "--layers", "picasso"}, "--layers: unknown preset"},
+		{[]string{"study", "-o", dir, "--content", "a.png", "--style", "b.png", "--layers", "picasso"}, "--layers\" flag: unknown preset"},
 		{[]string{"study", "-o", dir, "--content", "a.png", "--style", "b.png", "--reconstruct-layers", "conv9_9"}, "--reconstruct-layers: unknown layer"},
 		{[]string{"grid", "--style", "b.png", "-o", "g.png"}, "--content is required"},
 		{[]string{"grid", "--content", "a.png,", "--style", "b.png", "-o", "g.png"}, "--content a.png,: an empty file name"},
 		{[]string{"grid", "--content", "a.png", "--style", "b.png", "-o", "g.gif"}, "-o g.gif: the output must end in .png"},
 		{[]string{"grid", "--content", "a.png", "--style", "b.png", "-o", filepath.Join(dir, "g.png")}, "--content a.png: no such file"},
 		{[]string{"init-compare", "--content", "a.png", "-o", dir}, "--style is required"},
-		{[]string{"init-compare", "--content", "a.png", "--style", "b.png", "-o", dir, "--style-layers", "none", "--content-layers", "none"}, "both are none"},
+		{[]string{"init-compare", "--content", "a.png", "--style", "b.png", "-o", dir, "--style-layers", "none", "--content-layers", "none"}, "both are empty"},
 	} {
 		_, _, err := gogh(t, ctx, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

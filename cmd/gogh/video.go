@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,33 +11,138 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/gogh-video/gogh/decode"
 	"github.com/gogh-video/gogh/encode"
+	"github.com/gogh-video/gogh/internal/fftool"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/pipeline"
 	"github.com/gogh-video/gogh/samples"
+	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/stylize/vgg"
 )
+
+// clipFlags are the flags gogh video and gogh compare share: the style,
+// which frames of the input at what size, and how each frame is painted.
+type clipFlags struct {
+	cfg        pipeline.Config
+	net        network
+	dec        decode.Options
+	style      string
+	start, end secondsFlag
+	frames     string
+	lags       string
+}
+
+func (c *clipFlags) addClipFlags(fs *pflag.FlagSet) {
+	c.cfg.Options = stylize.DefaultOptions()
+	c.cfg.Weights.Temporal = pipeline.DefaultTemporalWeight
+	c.cfg.WarmSteps = 100
+	c.net.preset = stylize.Gatys
+	fs.StringVarP(&c.style, "style", "s", "", "style image (PNG, JPEG, GIF, WebP) (default: the "+samples.DefaultStyle+" sample)")
+	fs.Var(&c.start, "start", "start of the range in seconds (\"2.5\" or \"2.5s\")")
+	fs.Var(&c.end, "end", "end of the range in seconds (default: the end of the video)")
+	fs.StringVar(&c.frames, "frames", "", "frame range a:b (b excluded, counted at --fps; instead of --start/--end)")
+	fs.Float64Var(&c.dec.FPS, "fps", 0, "frame rate to stylize at (default: the video's)")
+	fs.IntVar(&c.dec.Size, "size", 256, "longer side of the frames in pixels; the style image is scaled to it too")
+	optimizerFlags(fs, &c.cfg.Options, "steps-first", "evaluations for a frame that starts cold (the first of a chain; every frame with --warm-start none)")
+	fs.IntVar(&c.cfg.WarmSteps, "steps", c.cfg.WarmSteps, "evaluations for a warm-started frame: it starts close to its own optimum, so it needs far fewer than --steps-first")
+	fs.Float64Var(&c.cfg.Weights.Temporal, "temporal-weight", c.cfg.Weights.Temporal, "weight of the temporal loss: the squared difference between a frame and the previous stylized frame warped along the optical flow, summed over the pixels the flow tracks reliably and divided by all pixels and channels (Ruder et al. 2016)")
+	fs.StringVar(&c.lags, "temporal-frames", "1", "frame distances whose stylized frames the temporal loss warps and compares with, e.g. 1,2,4 for Ruder et al.'s long-term loss")
+	objectiveFlags(fs, &c.cfg.Options, &c.net)
+}
+
+// parse maps the flags that need no file to the options and checks them.
+func (c *clipFlags) parse() error {
+	c.dec.Start, c.dec.End = float64(c.start), float64(c.end)
+	if c.frames != "" {
+		a, b, ok := strings.Cut(c.frames, ":")
+		from, err1 := strconv.Atoi(a)
+		to, err2 := strconv.Atoi(b)
+		if !ok || (a != "" && err1 != nil) || (b != "" && err2 != nil) {
+			return fmt.Errorf("--frames %q: want a:b, e.g. 0:100", c.frames)
+		}
+		c.dec.FromFrame, c.dec.ToFrame = from, to
+	}
+	c.cfg.TemporalFrames = nil
+	for _, f := range strings.Split(c.lags, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return fmt.Errorf("--temporal-frames %q: want frame distances, e.g. 1,2,4", c.lags)
+		}
+		c.cfg.TemporalFrames = append(c.cfg.TemporalFrames, n)
+	}
+	if err := c.net.layers(&c.cfg.Options); err != nil {
+		return err
+	}
+	return c.cfg.Validate()
+}
+
+// clip is an input ready to stylize: the probed video, the frames to
+// paint, the network and the style's targets.
+type clip struct {
+	in      string // the input (the sample clip when none was given)
+	info    decode.Info
+	plan    decode.Plan
+	weights *vgg.Weights
+	style   *stylize.Style
+}
+
+// open resolves the default samples, probes the input, plans the frames,
+// loads the weights and the style, and fills in the frames and the job.
+func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*clip, error) {
+	if err := fftool.Check(); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.style, err = samples.StyleOrDefault(ctx, c.style, stderr); err != nil {
+		return nil, err
+	}
+	if in, err = samples.ClipOrDefault(ctx, in, stderr); err != nil {
+		return nil, err
+	}
+	info, err := decode.Probe(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := info.Plan(c.dec)
+	if err != nil {
+		return nil, err
+	}
+	styleImg, err := picture.Load(c.style, c.dec.Size)
+	if err != nil {
+		return nil, fileError("--style", err)
+	}
+	w, err := c.net.load(c.cfg.ContentLayers, c.cfg.StyleLayers)
+	if err != nil {
+		return nil, err
+	}
+	style, err := stylize.NewStyle(w, styleImg, c.cfg.StyleLayers, c.cfg.Threads)
+	if err != nil {
+		return nil, err
+	}
+	absIn, _ := filepath.Abs(in)
+	absStyle, _ := filepath.Abs(c.style)
+	c.cfg.Width, c.cfg.Height, c.cfg.Frames = plan.Width, plan.Height, plan.Count
+	c.cfg.Job = pipeline.Job{Input: absIn, Style: absStyle, StyleSize: c.dec.Size, FPS: plan.FPS,
+		First: plan.First, Start: plan.Start, End: plan.End}
+	return &clip{in: in, info: info, plan: plan, weights: w, style: style}, nil
+}
+
+// source reads the planned frames.
+func (cl *clip) source() pipeline.Video { return pipeline.Video{Path: cl.in, Plan: cl.plan} }
 
 // videoRun holds the flags of gogh video.
 type videoRun struct {
 	clipFlags
 	out         string
 	outFPS      float64
-	interpolate string
-	workers     int
-	overlap     int
-	warmStart   string
-	workdir     string
-	resume      bool
+	interpolate encode.Interpolation
 	noAudio     bool
 	logPath     string
 }
-
-// getSample fetches a sample by name; tests replace it to simulate being
-// offline.
-var getSample = samples.Get
 
 func newVideoCmd() *cobra.Command {
 	r := &videoRun{}
@@ -59,153 +163,80 @@ sample painting "` + samples.DefaultStyle + `" (Van Gogh, The Starry Night): see
 So "gogh video -o starry.mp4" is a complete run, and
 "gogh video --frames 30:60 -o preview.mp4" previews 30 frames of it.`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: r.runE(r.run),
+		RunE: runE(videoFlags, func(cmd *cobra.Command, args []string) error {
+			if r.cfg.WarmStart == pipeline.WarmNone && !cmd.Flags().Changed("temporal-weight") {
+				r.cfg.Weights.Temporal = 0 // the default loss needs a chain; none has none
+			}
+			return r.run(cmd.Context(), append(args, "")[0], cmd.OutOrStdout(), cmd.ErrOrStderr())
+		}),
 	}
 	fs := cmd.Flags()
+	r.cfg.Workers, r.cfg.Overlap, r.cfg.WarmStart = 1, pipeline.DefaultOverlap, pipeline.WarmFlow
 	fs.StringVarP(&r.out, "output", "o", "", "output video (.mp4, .mov, .mkv)")
 	fs.Float64Var(&r.outFPS, "out-fps", 0, "frame rate of the output (default: --fps, so the video keeps its speed); without --interpolate a different rate changes the speed (slow motion below --fps)")
-	fs.StringVar(&r.interpolate, "interpolate", "", "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
-	fs.IntVar(&r.workers, "workers", 1, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
-	fs.IntVar(&r.overlap, "overlap", pipeline.DefaultOverlap, "warm-up frames a worker paints before its segment, so its first frame is warm-started; the video cross-fades over them from the previous worker's frames")
-	fs.StringVar(&r.warmStart, "warm-start", pipeline.WarmFlow, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow, new pixels from the content frame) or none (its content frame)")
-	fs.StringVar(&r.workdir, "workdir", "", "directory for the stylized frames (PNG) and job.json (default: OUT.frames)")
-	fs.BoolVar(&r.resume, "resume", false, "keep the frames a stopped run with the same settings saved in the work dir and paint the rest")
+	fs.TextVar(&r.interpolate, "interpolate", r.interpolate, "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
+	fs.IntVar(&r.cfg.Workers, "workers", r.cfg.Workers, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
+	fs.IntVar(&r.cfg.Overlap, "overlap", r.cfg.Overlap, "warm-up frames a worker paints before its segment, so its first frame is warm-started; the video cross-fades over them from the previous worker's frames")
+	fs.TextVar(&r.cfg.WarmStart, "warm-start", r.cfg.WarmStart, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow, new pixels from the content frame) or none (its content frame)")
+	fs.StringVar(&r.cfg.Workdir, "workdir", "", "directory for the stylized frames (PNG) and job.json (default: OUT.frames)")
+	fs.BoolVar(&r.cfg.Resume, "resume", false, "keep the frames a stopped run with the same settings saved in the work dir and paint the rest")
 	fs.BoolVar(&r.noAudio, "no-audio", false, "leave the audio out")
 	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps and seconds to this JSON-lines file")
-	r.addClipFlags(fs, defaultTemporalWeight)
+	r.addClipFlags(fs)
 	return cmd
 }
 
-// secondsFlag is a flag holding a time in seconds, given as "2.5" or "2.5s".
-type secondsFlag float64
-
-func (s *secondsFlag) String() string { return strconv.FormatFloat(float64(*s), 'g', -1, 64) }
-func (s *secondsFlag) Type() string   { return "seconds" }
-func (s *secondsFlag) Set(v string) error {
-	f, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), "s"), 64)
-	if err != nil || f < 0 {
-		return fmt.Errorf("want seconds such as 2.5 or 2.5s")
-	}
-	*s = secondsFlag(f)
-	return nil
-}
-
-// parseFrames parses --frames a:b (either side may be empty: from the
-// start, to the end).
-func parseFrames(v string) (from, to int, err error) {
-	a, b, ok := strings.Cut(v, ":")
-	bad := fmt.Errorf("--frames %q: want a:b, e.g. 0:100", v)
-	if !ok {
-		return 0, 0, bad
-	}
-	if a != "" {
-		if from, err = strconv.Atoi(a); err != nil {
-			return 0, 0, bad
-		}
-	}
-	if b != "" {
-		if to, err = strconv.Atoi(b); err != nil {
-			return 0, 0, bad
-		}
-	}
-	return from, to, nil
-}
-
-func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
+func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer) error {
 	// Checks that need no file first, then the files, then the work.
-	if r.out == "" {
-		return fmt.Errorf("-o is required")
-	}
-	switch strings.ToLower(filepath.Ext(r.out)) {
-	case ".mp4", ".mov", ".mkv", ".m4v":
-	default:
-		return fmt.Errorf("-o %s: the output must end in .mp4, .mov, .mkv or .m4v", r.out)
-	}
-	if r.warmStart == pipeline.WarmNone && !r.flags.Changed("temporal-weight") {
-		r.temporalWeight = 0 // the default loss needs a chain; none has none
-	}
-	opts, spec, lags, err := r.check()
-	if err != nil {
+	if err := required("-o", r.out); err != nil {
 		return err
 	}
-	switch {
-	case r.outFPS < 0:
+	if err := checkExt("-o", r.out, ".mp4", ".mov", ".mkv", ".m4v"); err != nil {
+		return err
+	}
+	if r.outFPS < 0 {
 		return fmt.Errorf("--out-fps: must not be negative, got %g", r.outFPS)
-	case r.interpolate != "" && r.interpolate != encode.Dup && r.interpolate != encode.MCI:
-		return fmt.Errorf("--interpolate: unknown %q (want %s or %s)", r.interpolate, encode.Dup, encode.MCI)
-	case r.workers < 1:
-		return fmt.Errorf("--workers: must be at least 1, got %d", r.workers)
-	case r.threads/r.workers < 1:
-		return fmt.Errorf("--workers %d: more workers than --threads (%d); each worker needs a thread", r.workers, r.threads)
-	case r.warmStart != pipeline.WarmPrev && r.warmStart != pipeline.WarmFlow && r.warmStart != pipeline.WarmNone:
-		return fmt.Errorf("--warm-start: unknown %q (want none, prev or flow)", r.warmStart)
-	case r.temporalWeight > 0 && r.warmStart == pipeline.WarmNone:
-		return fmt.Errorf("--temporal-weight: needs --warm-start prev or flow (frames painted in a chain), not none")
-	case r.overlap < 0:
-		return fmt.Errorf("--overlap: must not be negative, got %d", r.overlap)
 	}
-	if err := checkWritable("-o", r.out); err != nil {
+	if err := r.parse(); err != nil {
 		return err
 	}
-	if r.logPath != "" {
-		if err := checkWritable("--log", r.logPath); err != nil {
-			return err
-		}
+	if err := checkWritable("-o", r.out, "--log", r.logPath); err != nil {
+		return err
 	}
-	workdir := r.workdir
-	if workdir == "" {
-		workdir = r.out + ".frames"
+	if r.cfg.Workdir == "" {
+		r.cfg.Workdir = r.out + ".frames"
 	}
-	cl, err := r.open(ctx, in, opts, spec)
+	cl, err := r.open(ctx, in, stderr)
 	if err != nil {
 		return err
 	}
-	in, info, plan := cl.in, cl.info, cl.plan
-	flog, err := newFrameLog(r.logPath, r.resume, plan.Count, stdout)
+	plan := cl.plan
+	flog, err := newFrameLog(r.logPath, r.cfg.Resume, plan.Count, stdout)
 	if err != nil {
 		return err
 	}
-	threads := r.threads / r.workers
 	fmt.Fprintf(stdout, "stylizing %d frames of %s (%dx%d at %g fps), %d worker(s) x %d thread(s), warm start %s, work dir %s\n",
-		plan.Count, in, plan.Width, plan.Height, plan.FPS, r.workers, threads, r.warmStart, workdir)
-	c := pipeline.Config{
-		Workdir: workdir, Workers: r.workers, Threads: threads, Overlap: r.overlap,
-		WarmStart: r.warmStart, StepsFirst: r.stepsFirst, Steps: r.steps, TemporalFrames: lags,
-		Spec: spec, Optimizer: r.optimizer, LR: r.lr,
-		Width: plan.Width, Height: plan.Height, Frames: plan.Count, Resume: r.resume,
-		Job: cl.job(), OnFrame: flog.frame,
-	}
-	runErr := pipeline.Run(ctx, cl.weights, cl.style, cl.source(), c)
+		plan.Count, cl.in, plan.Width, plan.Height, plan.FPS, r.cfg.Workers, r.cfg.Threads/r.cfg.Workers, r.cfg.WarmStart, r.cfg.Workdir)
+	r.cfg.OnFrame = flog.frame
+	runErr := pipeline.Run(ctx, cl.weights, cl.style, cl.source(), r.cfg)
 	if err := flog.close(); err != nil && runErr == nil {
 		runErr = err
 	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
-			return fmt.Errorf("interrupted: %d of %d frames are saved in %s; run again with --resume to continue", flog.saved, plan.Count, workdir)
+			return fmt.Errorf("interrupted: %d of %d frames are saved in %s; run again with --resume to continue", flog.saved, plan.Count, r.cfg.Workdir)
 		}
 		return runErr
 	}
-	outFPS := r.outFPS
-	if outFPS == 0 {
-		outFPS = plan.FPS
-	}
-	eo := encode.Options{FPS: outFPS}
-	if r.interpolate != "" {
-		// Keep the clip's speed and fill in frames up to --out-fps
-		// (default: the input's own rate).
-		eo.FPS, eo.Resample, eo.Interpolate = plan.FPS, r.outFPS, r.interpolate
-		if eo.Resample == 0 {
-			eo.Resample = info.FPS
-		}
-	}
-	if info.HasAudio && !r.noAudio {
-		eo.AudioFrom, eo.AudioStart, eo.AudioEnd = in, plan.Start, plan.End
+	eo := encode.Timing(plan.FPS, r.outFPS, r.interpolate, cl.info.FPS)
+	if cl.info.HasAudio && !r.noAudio {
+		eo.AudioFrom, eo.AudioStart, eo.AudioEnd = cl.in, plan.Start, plan.End
 	}
 	enc, err := encode.Create(ctx, r.out, plan.Width, plan.Height, eo)
 	if err != nil {
 		return err
 	}
-	if err := pipeline.Encode(ctx, workdir, plan.Count, enc); err != nil {
+	if err := pipeline.Encode(ctx, r.cfg.Workdir, plan.Count, enc); err != nil {
 		enc.Abort()
 		return err
 	}
@@ -213,26 +244,17 @@ func (r *videoRun) run(ctx context.Context, in string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "done in %s: %d frames -> %s (stylized frames kept in %s)\n",
-		time.Since(flog.start).Round(time.Second), plan.Count, r.out, workdir)
+		time.Since(flog.start).Round(time.Second), plan.Count, r.out, r.cfg.Workdir)
 	return nil
 }
 
-// videoSource reads a plan's frames with ffmpeg, each worker its own part.
-type videoSource struct {
-	path string
-	plan decode.Plan
-}
-
-func (s videoSource) Open(ctx context.Context, first, count int) (pipeline.FrameReader, error) {
-	return decode.Open(ctx, s.path, s.plan.Sub(first, count))
-}
-
 // frameLog reports finished frames: a progress bar on a terminal, else a
-// line a frame, and a JSON line a frame in the --log file.
+// line a frame, and a JSON line a frame (pipeline.Record) in the --log
+// file.
 type frameLog struct {
 	out   io.Writer
-	bar   *progressbar.ProgressBar
-	jsonl *os.File
+	bar   bar
+	jsonl io.WriteCloser
 	total int
 	saved int // frames saved, in this run or an earlier one
 	done  int // frames painted in this run
@@ -241,75 +263,38 @@ type frameLog struct {
 }
 
 func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog, error) {
-	l := &frameLog{out: out, total: total, start: time.Now()}
+	l := &frameLog{out: out, total: total, start: time.Now(), bar: newBar(total, "stylizing")}
 	if path != "" {
-		f, err := openLog("--log", path, resume)
+		flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+		if resume {
+			flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+		}
+		f, err := os.OpenFile(path, flags, 0o644)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("--log: %w", err)
 		}
 		l.jsonl = f
 	}
-	if isTerminal(os.Stderr) {
-		l.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
-			progressbar.OptionSetDescription("stylizing"), progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-	}
 	return l, nil
-}
-
-// openLog opens a JSON-lines log for writing: appending when resuming,
-// else emptied; flag names it in errors.
-func openLog(flag, path string, resume bool) (*os.File, error) {
-	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-	if resume {
-		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	}
-	f, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", flag, err)
-	}
-	return f, nil
-}
-
-// frameRecord is one line of the --log file (and of gogh compare's
-// frames.jsonl).
-type frameRecord struct {
-	Frame    int     `json:"frame"`
-	Worker   int     `json:"worker"`
-	Style    float64 `json:"style"`
-	Content  float64 `json:"content"`
-	TV       float64 `json:"tv"`
-	Temporal float64 `json:"temporal"`
-	Total    float64 `json:"total"`
-	Steps    int     `json:"steps"`
-	Seconds  float64 `json:"seconds"`
-}
-
-// record returns the log line of r.
-func record(r pipeline.FrameResult) []byte {
-	b, _ := json.Marshal(frameRecord{r.Index, r.Worker, r.Loss.Style, r.Loss.Content, r.Loss.TV, r.Loss.Temporal, r.Loss.Total, r.Steps, r.Seconds})
-	return append(b, '\n')
 }
 
 func (l *frameLog) frame(r pipeline.FrameResult) {
 	l.saved++
 	if r.Resumed {
-		if l.bar != nil {
-			l.bar.Add(1)
-		}
+		l.bar.add(1)
 		return
 	}
 	l.done++
 	if l.jsonl != nil {
-		if _, err := l.jsonl.Write(record(r)); err != nil && l.err == nil {
+		if _, err := l.jsonl.Write(r.Record().Line()); err != nil && l.err == nil {
 			l.err = fmt.Errorf("--log: %w", err)
 		}
 	}
 	per := time.Since(l.start).Seconds() / float64(l.done) // wall time per frame, all workers together
 	eta := time.Duration(per * float64(l.total-l.saved) * float64(time.Second))
-	if l.bar != nil {
-		l.bar.Describe(fmt.Sprintf("stylizing %.1fs/frame", per))
-		l.bar.Add(1)
+	if l.bar.on() {
+		l.bar.describe(fmt.Sprintf("stylizing %.1fs/frame", per))
+		l.bar.add(1)
 		return
 	}
 	fmt.Fprintf(l.out, "frame %d/%d  style %.4g  content %.4g  steps %d  %.1fs  (%d/%d done, ETA %s)\n",
@@ -317,56 +302,11 @@ func (l *frameLog) frame(r pipeline.FrameResult) {
 }
 
 func (l *frameLog) close() error {
-	if l.bar != nil {
-		l.bar.Finish()
-	}
+	l.bar.finish()
 	if l.jsonl != nil {
 		if err := l.jsonl.Close(); err != nil && l.err == nil {
 			l.err = fmt.Errorf("--log: %w", err)
 		}
 	}
 	return l.err
-}
-
-// defaults fills in the sample clip when in is empty and the sample style
-// when -s is, and returns the input to use. The clip falls back to one
-// generated with ffmpeg when it cannot be fetched; the style has no
-// fallback.
-func (r *clipFlags) defaults(ctx context.Context, in string) (string, error) {
-	stderr := r.stderr
-	if stderr == nil {
-		stderr = io.Discard
-	}
-	if r.style == "" {
-		p, err := getSample(ctx, samples.DefaultStyle, stderr)
-		if err != nil {
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", fmt.Errorf("no -s given and the default style %s is unavailable (%v): connect to the network once, or pass -s FILE", samples.DefaultStyle, err)
-		}
-		r.style = p
-	}
-	if in != "" {
-		return in, nil
-	}
-	p, err := getSample(ctx, samples.DefaultClip, stderr)
-	if err == nil {
-		return p, nil
-	}
-	if ctx.Err() != nil {
-		return "", ctx.Err()
-	}
-	dir, derr := samples.CacheDir()
-	if derr != nil {
-		return "", fmt.Errorf("no IN given and the sample clip %s is unavailable (%v): %w", samples.DefaultClip, err, derr)
-	}
-	gen := filepath.Join(dir, samples.GeneratedFile)
-	fmt.Fprintf(stderr, "gogh: sample clip %s unavailable (%v); using a clip generated with ffmpeg: %s\n", samples.DefaultClip, err, gen)
-	if _, serr := os.Stat(gen); serr != nil {
-		if err := samples.Generate(ctx, gen); err != nil {
-			return "", err
-		}
-	}
-	return gen, nil
 }

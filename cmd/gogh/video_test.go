@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
+	"github.com/gogh-video/gogh/pipeline"
 )
 
 // probe returns ffprobe's description of a file's streams.
@@ -86,7 +87,7 @@ func TestVideo(t *testing.T) {
 	defer f.Close()
 	n := 0
 	for sc := bufio.NewScanner(f); sc.Scan(); n++ {
-		var rec frameRecord
+		var rec pipeline.Record
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil || rec.Steps < 1 || rec.Seconds <= 0 || !(rec.Style > 0) {
 			t.Errorf("log line %q: %v", sc.Text(), err)
 		}
