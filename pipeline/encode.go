@@ -95,7 +95,7 @@ func warmExists(workdir string, i int) (bool, error) {
 
 func frameError(i int, err error) error {
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("frame %d is missing from the work dir (run again with --resume): %w", i, err)
+		return fmt.Errorf("frame %d is missing from the work dir (resume the job to paint it): %w", i, err)
 	}
 	return fmt.Errorf("frame %d: %w", i, err)
 }

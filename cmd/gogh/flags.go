@@ -34,7 +34,7 @@ var flagOf = map[string]string{
 	// pipeline.Config, compare.Options, encode.Options
 	"WarmSteps": "--steps", "Workers": "--workers", "Overlap": "--overlap", "WarmStart": "--warm-start",
 	"TemporalFrames": "--temporal-frames", "Workdir": "--workdir", "Parallel": "--parallel", "Dir": "-o",
-	"Interpolate": "--interpolate", "Resample": "--out-fps", "Style": "-s",
+	"Interpolate": "--interpolate", "Resample": "--out-fps", "Style": "-s", "WeightsFile": "--weights",
 }
 
 // videoFlags are where gogh video and gogh compare differ from flagOf:

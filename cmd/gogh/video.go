@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -238,6 +239,9 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 	}
 	if err := pipeline.Encode(ctx, r.cfg.Workdir, plan.Count, enc); err != nil {
 		enc.Abort()
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w; run again with --resume to paint it", err)
+		}
 		return err
 	}
 	if err := enc.Close(); err != nil {

@@ -40,14 +40,14 @@ cache, where every gogh command finds them. The default source is
 		Use:   "path",
 		Short: "Print which weights file gogh will use",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: runE(nil, func(cmd *cobra.Command, _ []string) error {
 			p, err := weights.Resolve(flag)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), p)
 			return nil
-		},
+		}),
 	}
 	path.Flags().StringVar(&flag, "weights", "", "as for the other commands")
 	cmd.AddCommand(install, path)

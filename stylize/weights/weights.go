@@ -22,6 +22,7 @@ import (
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/internal/fetch"
+	"github.com/gogh-video/gogh/internal/field"
 	"github.com/gogh-video/gogh/stylize/safetensors"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
@@ -32,7 +33,7 @@ import (
 const DefaultURL = "https://huggingface.co/timm/vgg19.tv_in1k/resolve/main/model.safetensors"
 
 // errNone is returned by Resolve when no weights file is configured.
-var errNone = errors.New(`no VGG19 weights: run "gogh weights install", or pass --weights FILE, or set GOGH_WEIGHTS`)
+var errNone = errors.New(`no VGG19 weights: run "gogh weights install", give a weights file, or set GOGH_WEIGHTS`)
 
 // CachePath returns where Install puts the weights by default and where
 // Resolve looks for them last: gogh/vgg19-features.safetensors under the
@@ -45,14 +46,19 @@ func CachePath() (string, error) {
 	return filepath.Join(dir, "gogh", "vgg19-features.safetensors"), nil
 }
 
-// Resolve returns the weights file to use: flag (the --weights value) if
-// it is not empty, else $GOGH_WEIGHTS if it is not empty, else the file at
-// CachePath if it exists. A file named by the flag or the environment
-// must exist; the error says where the missing name came from. If no file
-// is configured the error says how to install one.
-func Resolve(flag string) (string, error) {
-	if flag != "" {
-		return check("--weights "+flag, flag)
+// Resolve returns the weights file to use: file if it is not empty, else
+// $GOGH_WEIGHTS if it is not empty, else the file at CachePath if it
+// exists. A file given or named by the environment must exist; the error
+// says where the missing name came from (for file, a *field.Error naming
+// WeightsFile). If no file is configured the error says how to install
+// one.
+func Resolve(file string) (string, error) {
+	if file != "" {
+		p, err := check(file, file)
+		if err != nil {
+			return "", field.Errorf("WeightsFile", "%v", err)
+		}
+		return p, nil
 	}
 	if env := os.Getenv("GOGH_WEIGHTS"); env != "" {
 		return check("$GOGH_WEIGHTS="+env, env)

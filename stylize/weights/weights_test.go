@@ -70,13 +70,13 @@ func TestResolve(t *testing.T) {
 		{name: "env wins over cache", env: envFile, cache: true, want: envFile},
 		{name: "cache", cache: true, want: "CACHE"},
 		{name: "missing flag file", flag: missing, env: envFile, cache: true,
-			wantErr: "--weights " + missing + ": no such file"},
+			wantErr: "WeightsFile: " + missing + ": no such file"},
 		{name: "missing env file", env: missing, cache: true,
 			wantErr: "$GOGH_WEIGHTS=" + missing + ": no such file"},
 		{name: "flag is a directory", flag: dir,
-			wantErr: "--weights " + dir + ": is a directory"},
+			wantErr: "WeightsFile: " + dir + ": is a directory"},
 		{name: "nothing",
-			wantErr: `no VGG19 weights: run "gogh weights install", or pass --weights FILE, or set GOGH_WEIGHTS`},
+			wantErr: `no VGG19 weights: run "gogh weights install", give a weights file, or set GOGH_WEIGHTS`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
