@@ -107,6 +107,22 @@ type FrameResult struct {
 	Seconds float64      // wall time spent on it
 	Worker  int          // the worker (segment) that painted it
 	Resumed bool         // saved by an earlier run; nothing else is set
+	Time    FrameTime    // where its time went
+}
+
+// FrameTime is where a frame's time went, in seconds: waiting for the
+// decoder, the optical flow and warm start, the network's forward passes
+// (the content's targets and every evaluation), the loss terms, the
+// backward passes, the optimizer's own work, and saving the PNG. Seconds
+// is the sum of all but Decode and Save.
+type FrameTime struct {
+	Decode    float64 `json:"decode"`
+	Flow      float64 `json:"flow"`
+	Forward   float64 `json:"forward"`
+	Loss      float64 `json:"loss"`
+	Backward  float64 `json:"backward"`
+	Optimizer float64 `json:"optimizer"`
+	Save      float64 `json:"save"`
 }
 
 // Validate checks the settings (all but Workdir and the frame size and
@@ -347,6 +363,7 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 	defer rd.Close()
 	warm := false
 	for i := from; i < stop; i++ {
+		readStart := time.Now()
 		if err := rd.ReadFrame(wk.rgb); err != nil {
 			if errors.Is(err, io.EOF) {
 				return fmt.Errorf("the video ended at frame %d, before frame %d", i, stop-1)
@@ -365,10 +382,12 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 			warm = true
 			continue
 		}
+		decode := time.Since(readStart).Seconds()
 		r, err := wk.paint(ctx, c, i, warm)
 		if err != nil {
 			return err
 		}
+		r.Time.Decode = decode
 		warm = c.WarmStart != WarmNone
 		if i < seg.First {
 			if i >= fadeFrom {
@@ -378,9 +397,11 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 			}
 			continue // warm-up
 		}
+		saveStart := time.Now()
 		if err := picture.SavePNG(FramePath(c.Workdir, i), wk.x); err != nil {
 			return err
 		}
+		r.Time.Save = time.Since(saveStart).Seconds()
 		r.Worker = id
 		report(r)
 	}
@@ -418,6 +439,9 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 	} else if err := wk.prob.SetContent(wk.content); err != nil {
 		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 	}
+	var t FrameTime
+	t.Forward = time.Since(start).Seconds() // the content's targets
+	flowStart := time.Now()
 	steps := c.WarmSteps
 	var anchors []stylize.Anchor
 	cut := false
@@ -440,8 +464,15 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 	if err := wk.prob.SetAnchors(anchors); err != nil {
 		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 	}
+	t.Flow = time.Since(flowStart).Seconds()
 	n := 0
+	runStart := time.Now()
+	wk.prob.Timing() // count this run's evaluations only
 	loss, err := wk.prob.Run(ctx, wk.x, steps, wk.opt, func(s stylize.Step) { n = s.N })
+	pt := wk.prob.Timing()
+	t.Forward += pt.Forward.Seconds()
+	t.Loss, t.Backward = pt.Loss.Seconds(), pt.Backward.Seconds()
+	t.Optimizer = time.Since(runStart).Seconds() - pt.Forward.Seconds() - t.Loss - t.Backward
 	if err != nil {
 		if ctx.Err() != nil {
 			return FrameResult{}, ctx.Err()
@@ -452,7 +483,7 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 	if wk.hist != nil {
 		wk.hist.Push(wk.content, wk.x)
 	}
-	return FrameResult{Index: i, Loss: loss, Steps: n, Seconds: time.Since(start).Seconds()}, nil
+	return FrameResult{Index: i, Loss: loss, Steps: n, Seconds: time.Since(start).Seconds(), Time: t}, nil
 }
 
 // Record is the JSON form of a FrameResult: a line of a frames log. A
@@ -468,13 +499,14 @@ type Record struct {
 	Total    jsonFloat `json:"total"`
 	Steps    int       `json:"steps"`
 	Seconds  float64   `json:"seconds"`
+	Time     FrameTime `json:"time"`
 }
 
 // Record returns r's log record.
 func (r FrameResult) Record() Record {
 	l := r.Loss
 	return Record{r.Index, r.Worker, jsonFloat(l.Style), jsonFloat(l.Content), jsonFloat(l.TV),
-		jsonFloat(l.Temporal), jsonFloat(l.Total), r.Steps, r.Seconds}
+		jsonFloat(l.Temporal), jsonFloat(l.Total), r.Steps, r.Seconds, r.Time}
 }
 
 // Line returns the record as a line of JSON.

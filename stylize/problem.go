@@ -6,6 +6,7 @@ package stylize
 import (
 	"fmt"
 	"runtime/debug"
+	"time"
 
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize/blas"
@@ -57,6 +58,23 @@ type Problem struct {
 	grads   [][]float32 // gradient at each tap
 	gram    [][]float32 // Gram scratch per style layer
 	anchors []Anchor    // temporal targets
+	timing  Timing
+}
+
+// Timing is where a problem's evaluations spent their time: the forward
+// pass, the loss terms and their gradients with respect to the
+// activations (and the pixel-level terms), and the backward pass.
+type Timing struct {
+	Evals                   int
+	Forward, Loss, Backward time.Duration
+}
+
+// Timing returns the time spent by the evaluations since the last call
+// (or since the problem was made), and starts counting again.
+func (p *Problem) Timing() Timing {
+	t := p.timing
+	p.timing = Timing{}
+	return t
 }
 
 // NewProblem builds the objective of opts (its layers, weights,
@@ -124,7 +142,9 @@ func (p *Problem) SetContent(img picture.Image) error {
 func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
 	opts := p.opts
 	var l Loss
+	t0 := time.Now()
 	p.net.Forward(x.Pix)
+	t1 := time.Now()
 	// Layer weights: the tutorial sums layers, the default averages them.
 	cw, sw := opts.Weights.Content, opts.Weights.Style
 	if opts.Normalization == Default {
@@ -153,7 +173,9 @@ func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
 		coef := float32(4 * sw * p.sScale[j] / float64(c*n))
 		blas.Parallel(opts.Threads, false, false, c, n, c, coef, gm, c, f, n, 0, g, n)
 	}
+	t2 := time.Now()
 	p.net.Backward(p.grads, grad)
+	t3 := time.Now()
 	if opts.Weights.TV != 0 {
 		l.TVTerm = tv(x, opts.Weights.TV, grad)
 		l.TV = opts.Weights.TV * l.TVTerm
@@ -163,6 +185,10 @@ func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
 		l.Temporal = opts.Weights.Temporal * l.TemporalTerm
 	}
 	l.Total = l.Content + l.Style + l.TV + l.Temporal
+	p.timing.Evals++
+	p.timing.Forward += t1.Sub(t0)
+	p.timing.Loss += t2.Sub(t1) + time.Since(t3)
+	p.timing.Backward += t3.Sub(t2)
 	return l
 }
 
