@@ -200,3 +200,48 @@ func SavePNG(path string, im Image) error {
 func SaveJPEG(path string, im Image) error {
 	return atomicfile.WriteFile(path, func(w io.Writer) error { return jpeg.Encode(w, im.NRGBA(), &jpeg.Options{Quality: 95}) })
 }
+
+// Resample writes src resampled to dst's size into dst, bilinearly with
+// pixel centres aligned (halving an even size averages 2×2 blocks), in
+// float: no 8-bit rounding.
+func Resample(src, dst Image) {
+	sn, dn := src.W*src.H, dst.W*dst.H
+	for c := range 3 {
+		ResamplePlane(src.Pix[c*sn:][:sn], src.W, src.H, dst.Pix[c*dn:][:dn], dst.W, dst.H)
+	}
+}
+
+// ResamplePlane is Resample for one plane of values: src is sw×sh, dst
+// dw×dh, rows top to bottom.
+func ResamplePlane(src []float32, sw, sh int, dst []float32, dw, dh int) {
+	sx, sy := axis(sw, dw), axis(sh, dh)
+	for y, ty := range sy {
+		r0, r1 := src[ty.i*sw:][:sw], src[ty.j*sw:][:sw]
+		row := dst[y*dw:][:dw]
+		for x, tx := range sx {
+			top := r0[tx.i] + tx.f*(r0[tx.j]-r0[tx.i])
+			bot := r1[tx.i] + tx.f*(r1[tx.j]-r1[tx.i])
+			row[x] = top + ty.f*(bot-top)
+		}
+	}
+}
+
+// tap is where a destination pixel samples its source axis: between
+// pixels i and j, a fraction f of the way.
+type tap struct {
+	i, j int
+	f    float32
+}
+
+// axis returns the taps of n destination pixels over a source axis of m.
+func axis(m, n int) []tap {
+	ts := make([]tap, n)
+	for k := range ts {
+		p := (float64(k)+0.5)*float64(m)/float64(n) - 0.5
+		p = min(max(p, 0), float64(m-1))
+		i := int(p)
+		j := min(i+1, m-1)
+		ts[k] = tap{i, j, float32(p - float64(i))}
+	}
+	return ts
+}

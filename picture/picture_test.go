@@ -3,6 +3,7 @@ package picture
 import (
 	"bytes"
 	"image"
+	"math"
 	"slices"
 	"testing"
 
@@ -62,4 +63,41 @@ func rgbaOf(m image.Image) *image.RGBA {
 	r := image.NewRGBA(m.Bounds())
 	draw.Draw(r, r.Bounds(), m, image.Point{}, draw.Src)
 	return r
+}
+
+// TestResample: halving an even size averages 2×2 blocks exactly, the
+// same size is a copy, and doubling then halving a linear ramp gives it
+// back away from the borders (where the samples are clamped).
+func TestResample(t *testing.T) {
+	src := Noise(8, 6, 1)
+	half := New(4, 3)
+	Resample(src, half)
+	for c := range 3 {
+		for y := range 3 {
+			for x := range 4 {
+				at := func(x, y int) float32 { return src.Pix[c*48+y*8+x] }
+				want := (at(2*x, 2*y) + at(2*x+1, 2*y) + at(2*x, 2*y+1) + at(2*x+1, 2*y+1)) / 4
+				if got := half.Pix[c*12+y*4+x]; math.Abs(float64(got-want)) > 1e-6 {
+					t.Fatalf("channel %d (%d,%d): %v, want the 2×2 mean %v", c, x, y, got, want)
+				}
+			}
+		}
+	}
+	same := New(8, 6)
+	Resample(src, same)
+	if !slices.Equal(same.Pix, src.Pix) {
+		t.Error("resampling to the same size changed the image")
+	}
+	smooth := New(16, 12)
+	for i := range smooth.Pix {
+		smooth.Pix[i] = float32(i%16) / 16
+	}
+	big, back := New(32, 24), New(16, 12)
+	Resample(smooth, big)
+	Resample(big, back)
+	for i, v := range back.Pix {
+		if x := i % 16; x > 0 && x < 15 && math.Abs(float64(v-smooth.Pix[i])) > 1e-6 {
+			t.Fatalf("value %d: %v after doubling and halving, want %v", i, v, smooth.Pix[i])
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -600,29 +601,54 @@ func TestStillClip(t *testing.T) {
 	}
 }
 
-// TestTemporalSteadiness paints a still scene with camera noise (±3
-// levels, new every frame): the temporal loss must hold the painting
-// steadier than the flow warm start alone. The noise makes the flow see
-// spurious sub-pixel motion, so the warm start alone lets the painting
-// change by several levels a frame.
+// meanStep is the mean difference between consecutive frames from frame
+// 1 on (frame 1 is the first warm frame), in 8-bit levels.
+func meanStep(frames [][]byte) float64 {
+	s := 0.0
+	for i := 2; i < len(frames); i++ {
+		s += meanDiff(frames[i-1], frames[i])
+	}
+	return s / float64(len(frames)-2)
+}
+
+// TestGrainyStill paints a still scene with camera noise (±3 levels, new
+// every frame) with the flow warm start alone: the noise makes the flow
+// see spurious motion and mark some pixels unreliable, which must not
+// make the painting flicker. Measured: 0.83 levels a frame; 6.3 when
+// unreliable pixels restarted from the content frame.
+func TestGrainyStill(t *testing.T) {
+	const n = 8
+	step := meanStep(paintStill(t, stillClip(n, 3), n, 0))
+	t.Logf("consecutive frames differ by %.2f levels on average", step)
+	if step > 2 {
+		t.Errorf("consecutive frames of a grainy still differ by %.2f levels on average, want at most 2", step)
+	}
+}
+
+// TestTemporalSteadiness paints a still whose colours flicker (every
+// other frame reflected about grey, luminance kept, so the flow sees no
+// motion): the temporal loss must hold the painting steadier than the
+// flow warm start alone. Measured: 5.6–5.9 levels a frame without the
+// loss, 4.5–4.6 with weight 1000 (native and Haswell kernels).
 func TestTemporalSteadiness(t *testing.T) {
 	const n = 8
-	src := stillClip(n, 3)
-	step := map[float64]float64{}
-	for _, weight := range []float64{0, 1000} {
-		got := paintStill(t, src, n, weight)
-		s := 0.0
-		for i := 2; i < n; i++ { // frame 1 is the first warm frame
-			s += meanDiff(got[i-1], got[i])
+	still := movingGradient(1).frames[0]
+	src := &memSource{}
+	for k := range n {
+		f := slices.Clone(still)
+		for i := 0; k%2 == 1 && i < len(f); i += 3 {
+			y := 0.299*float64(f[i]) + 0.587*float64(f[i+1]) + 0.114*float64(f[i+2])
+			for c := range 3 {
+				f[i+c] = uint8(min(255, max(0, 2*y-float64(still[i+c])+0.5)))
+			}
 		}
-		step[weight] = s / (n - 2)
+		src.frames = append(src.frames, f)
 	}
-	t.Logf("consecutive frames differ by %.2f levels on average with the temporal loss, %.2f without", step[1000], step[0])
-	// Measured: 2.8–2.9 vs 6.3–6.4 levels (native AVX-512 and Haswell
-	// kernels), a ratio of 0.44–0.46.
-	if step[0] < 2 || step[1000] > 0.7*step[0] {
-		t.Errorf("consecutive frames differ by %.2f levels with the temporal loss, %.2f without: want a painting that changes by 2 levels or more without, and by at most 0.7 times that with",
-			step[1000], step[0])
+	without, with := meanStep(paintStill(t, src, n, 0)), meanStep(paintStill(t, src, n, 1000))
+	t.Logf("consecutive frames differ by %.2f levels on average with the temporal loss, %.2f without", with, without)
+	if without < 3 || with > 0.9*without {
+		t.Errorf("consecutive frames differ by %.2f levels with the temporal loss, %.2f without: want 3 levels or more without, and at most 0.9 times that with",
+			with, without)
 	}
 }
 

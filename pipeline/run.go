@@ -58,6 +58,18 @@ func (w *WarmStart) UnmarshalText(b []byte) error {
 // independently: 15 is the steadiest within 10% of the style loss.
 const DefaultTemporalWeight = 15
 
+// Defaults returns gogh video's configuration, measured on the cockatoo
+// clip at 256 px (README, "Speed"): a cold frame painted coarse to fine
+// over 3 sizes, at most 150 evaluations at each; a warm frame 30
+// evaluations from the previous frame warped along the flow, held by
+// the temporal loss (DefaultTemporalWeight); one worker.
+func Defaults() Config {
+	o := stylize.DefaultOptions()
+	o.Steps, o.Scales = 150, 3
+	o.Weights.Temporal = DefaultTemporalWeight
+	return Config{Options: o, WarmSteps: 30, Workers: 1, Overlap: DefaultOverlap, WarmStart: WarmFlow}
+}
+
 // DefaultOverlap is the warm-up of a segment's chain (see [Split]): two
 // frames take a cold start most of the way to where a long chain is.
 const DefaultOverlap = 2
@@ -275,6 +287,7 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, 
 type worker struct {
 	weights *vgg.Weights
 	style   *stylize.Style
+	ladder  *stylize.Ladder // prob at full size and coarser, for cold starts
 	prob    *stylize.Problem
 	opt     optim.Optimizer
 	hist    *temporal.History
@@ -428,14 +441,15 @@ func exists(path string) bool {
 // resumed run would read back.
 func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (FrameResult, error) {
 	start := time.Now()
-	if wk.prob == nil {
+	fresh := wk.prob == nil // every size has this frame's content
+	if fresh {
 		opts := c.Options
 		opts.Threads = c.Threads / c.Workers
-		p, err := stylize.NewProblem(wk.weights, wk.content, wk.style, opts)
+		l, err := stylize.NewLadder(wk.weights, wk.content, wk.style, opts)
 		if err != nil {
 			return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 		}
-		wk.prob = p
+		wk.ladder, wk.prob = l, l.Full()
 	} else if err := wk.prob.SetContent(wk.content); err != nil {
 		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 	}
@@ -449,7 +463,7 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 		// Across a scene cut the previous frame has nothing to give.
 		cut = !wk.hist.Prepare(wk.content)
 		if c.WarmStart == WarmFlow && !cut {
-			wk.hist.WarmStart(wk.content, wk.x)
+			wk.hist.WarmStart(wk.x)
 		}
 		if !cut {
 			for _, a := range wk.hist.Anchors() {
@@ -457,9 +471,15 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 			}
 		}
 	}
-	if !warm || cut {
+	cold := !warm || cut
+	if cold {
 		copy(wk.x.Pix, wk.content.Pix)
 		steps = c.Steps
+		if !fresh {
+			if err := wk.ladder.SetContent(wk.content); err != nil {
+				return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
+			}
+		}
 	}
 	if err := wk.prob.SetAnchors(anchors); err != nil {
 		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
@@ -467,9 +487,15 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 	t.Flow = time.Since(flowStart).Seconds()
 	n := 0
 	runStart := time.Now()
-	wk.prob.Timing() // count this run's evaluations only
-	loss, err := wk.prob.Run(ctx, wk.x, steps, wk.opt, func(s stylize.Step) { n = s.N })
-	pt := wk.prob.Timing()
+	wk.ladder.Timing() // count this run's evaluations only
+	var loss stylize.Loss
+	var err error
+	if cold {
+		loss, err = wk.ladder.Run(ctx, wk.x, steps, wk.opt, func(s stylize.Step) { n = s.N })
+	} else {
+		loss, err = wk.prob.Run(ctx, wk.x, steps, wk.opt, func(s stylize.Step) { n = s.N })
+	}
+	pt := wk.ladder.Timing()
 	t.Forward += pt.Forward.Seconds()
 	t.Loss, t.Backward = pt.Loss.Seconds(), pt.Backward.Seconds()
 	t.Optimizer = time.Since(runStart).Seconds() - pt.Forward.Seconds() - t.Loss - t.Backward

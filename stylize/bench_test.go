@@ -58,3 +58,33 @@ func cpuTime() float64 {
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+// BenchmarkEvalSizes times one evaluation with Gatys et al.'s layers at
+// the sizes of a 256 px 16:9 video frame and its halvings (the sizes a
+// coarse-to-fine painting goes through), on 2 threads.
+func BenchmarkEvalSizes(b *testing.B) {
+	w := loadWeights(b)
+	cl, _ := vgg.ParseLayers(benchSets[1].content)
+	sl, _ := vgg.ParseLayers(benchSets[1].style)
+	st, err := NewStyle(w, picture.Noise(256, 256, 2), sl, 2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, size := range [][2]int{{64, 36}, {128, 72}, {256, 144}} {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
+			content, x := picture.Noise(size[0], size[1], 1), picture.Noise(size[0], size[1], 3)
+			p, err := NewProblem(w, content, st, Options{ContentLayers: cl, StyleLayers: sl,
+				Weights: Weights{Content: 1, Style: 10}, Normalization: Default, Threads: 2})
+			if err != nil {
+				b.Fatal(err)
+			}
+			grad := make([]float32, len(x.Pix))
+			p.Eval(x, grad)
+			b.ResetTimer()
+			for b.Loop() {
+				p.Eval(x, grad)
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/eval")
+		})
+	}
+}

@@ -21,10 +21,17 @@ type Options struct {
 	Normalization Normalization
 	Optimizer     Method
 	LR            float64 // Adam's learning rate (0: its default)
-	Steps         int     // loss and gradient evaluations
-	Init          Init    // the starting image
-	Seed          uint64  // of Init's noise
-	Threads       int     // goroutines outside BLAS
+	Steps         int     // loss and gradient evaluations, at most
+	// Tolerance, if positive, ends a run before Steps once the best loss
+	// fell by less than this fraction over the last Window evaluations.
+	Tolerance float64
+	// Scales is the number of sizes a painting from scratch goes through,
+	// coarse to fine, each half the next (see Ladder); 0 or 1 paints at
+	// full size only.
+	Scales  int
+	Init    Init   // the starting image
+	Seed    uint64 // of Init's noise
+	Threads int    // goroutines outside BLAS
 }
 
 // DefaultOptions are gogh image's defaults: Gatys et al.'s layers, style
@@ -35,7 +42,7 @@ func DefaultOptions() Options {
 	return Options{
 		ContentLayers: c, StyleLayers: s,
 		Weights:       Weights{Content: 1, Style: 10},
-		Normalization: Default, Optimizer: LBFGS, Steps: 300, Init: InitContent, Seed: 1, Threads: 1,
+		Normalization: Default, Optimizer: LBFGS, Steps: 300, Scales: 1, Init: InitContent, Seed: 1, Threads: 1,
 	}
 }
 
@@ -52,6 +59,10 @@ func (o Options) Validate() error {
 		return field.Errorf("LR", "want a finite rate ≥ 0 (0: the default), got %g", o.LR)
 	case o.Steps < 1:
 		return field.Errorf("Steps", "must be at least 1, got %d", o.Steps)
+	case o.Scales < 0 || o.Scales > 8:
+		return field.Errorf("Scales", "want 1 to 8 sizes, got %d", o.Scales)
+	case !(o.Tolerance >= 0 && o.Tolerance < 1):
+		return field.Errorf("Tolerance", "want a fraction from 0 (off) to below 1, got %g", o.Tolerance)
 	case o.Init == "":
 		return field.Errorf("Init", "empty (want %s, %s or an image file)", InitContent, InitNoise)
 	}

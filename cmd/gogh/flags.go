@@ -28,7 +28,7 @@ var flagOf = map[string]string{
 	"ContentLayers": "--content-layers", "StyleLayers": "--style-layers",
 	"Weights.Content": "--content-weight", "Weights.Style": "--style-weight", "Weights.TV": "--tv-weight",
 	"Weights.Temporal": "--temporal-weight", "Normalization": "--normalization", "Optimizer": "--optimizer",
-	"LR": "--lr", "Steps": "--steps", "Init": "--init", "Seed": "--seed", "Threads": "--threads",
+	"LR": "--lr", "Steps": "--steps", "Tolerance": "--tol", "Scales": "--scales", "Init": "--init", "Seed": "--seed", "Threads": "--threads",
 	// decode.Options; image sizes
 	"Size": "--size", "FPS": "--fps", "Start": "--start", "End": "--end", "FromFrame": "--frames", "ToFrame": "--frames",
 	// pipeline.Config, compare.Options, encode.Options
@@ -99,6 +99,8 @@ func optimizerFlags(fs *pflag.FlagSet, o *stylize.Options, steps, stepsUsage str
 	fs.TextVar(&o.Optimizer, "optimizer", o.Optimizer, "lbfgs or adam")
 	fs.Float64Var(&o.LR, "lr", o.LR, "Adam learning rate (default 0.02)")
 	fs.IntVar(&o.Steps, steps, o.Steps, stepsUsage)
+	fs.Float64Var(&o.Tolerance, "tol", o.Tolerance, "stop a run early once its loss falls by less than this fraction over 10 evaluations (0: always use every step)")
+	fs.IntVar(&o.Scales, "scales", o.Scales, "sizes a painting from scratch goes through, coarse to fine, each half the next, --"+steps+" evaluations at each (1: full size only)")
 }
 
 // network is where the weights come from and the layer preset, with the

@@ -38,9 +38,7 @@ type clipFlags struct {
 }
 
 func (c *clipFlags) addClipFlags(fs *pflag.FlagSet) {
-	c.cfg.Options = stylize.DefaultOptions()
-	c.cfg.Weights.Temporal = pipeline.DefaultTemporalWeight
-	c.cfg.WarmSteps = 100
+	c.cfg = pipeline.Defaults()
 	c.net.preset = stylize.Gatys
 	fs.StringVarP(&c.style, "style", "s", "", "style image (PNG, JPEG, GIF, WebP) (default: the "+samples.DefaultStyle+" sample)")
 	fs.Var(&c.start, "start", "start of the range in seconds (\"2.5\" or \"2.5s\")")
@@ -172,18 +170,17 @@ So "gogh video -o starry.mp4" is a complete run, and
 		}),
 	}
 	fs := cmd.Flags()
-	r.cfg.Workers, r.cfg.Overlap, r.cfg.WarmStart = 1, pipeline.DefaultOverlap, pipeline.WarmFlow
+	r.addClipFlags(fs)
 	fs.StringVarP(&r.out, "output", "o", "", "output video (.mp4, .mov, .mkv)")
 	fs.Float64Var(&r.outFPS, "out-fps", 0, "frame rate of the output (default: --fps, so the video keeps its speed); without --interpolate a different rate changes the speed (slow motion below --fps)")
 	fs.TextVar(&r.interpolate, "interpolate", r.interpolate, "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
 	fs.IntVar(&r.cfg.Workers, "workers", r.cfg.Workers, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
 	fs.IntVar(&r.cfg.Overlap, "overlap", r.cfg.Overlap, "warm-up frames a worker paints before its segment, so its first frame is warm-started; the video cross-fades over them from the previous worker's frames")
-	fs.TextVar(&r.cfg.WarmStart, "warm-start", r.cfg.WarmStart, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow, new pixels from the content frame) or none (its content frame)")
+	fs.TextVar(&r.cfg.WarmStart, "warm-start", r.cfg.WarmStart, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow) or none (its content frame)")
 	fs.StringVar(&r.cfg.Workdir, "workdir", "", "directory for the stylized frames (PNG) and job.json (default: OUT.frames)")
 	fs.BoolVar(&r.cfg.Resume, "resume", false, "keep the frames a stopped run with the same settings saved in the work dir and paint the rest")
 	fs.BoolVar(&r.noAudio, "no-audio", false, "leave the audio out")
-	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps and seconds to this JSON-lines file")
-	r.addClipFlags(fs)
+	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps, seconds and where they went to this JSON-lines file")
 	return cmd
 }
 
