@@ -45,7 +45,9 @@ git worktree add --detach "$work/src" "$rev" >/dev/null 2>&1
 go build -o "$work/new" ./cmd/gogh
 n=$(( ${frames#*:} - ${frames%:*} ))
 echo "command: bench/throughput.sh $args   ($(date -u +%FT%TZ), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset})"
-echo "clip: $(basename "$clip") frames $frames ($n) at ${fps/#0/its own rate} fps, $size px, style $(basename "$style"), $threads threads"
+rate="$fps fps"
+[ "$fps" = 0 ] && rate="the clip's own rate"
+echo "clip: $(basename "$clip") frames $frames ($n) at $rate, $size px, style $(basename "$style"), $threads threads"
 echo "old: $(git rev-parse --short "$rev"); new: this tree $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes') ${extra[*]}"
 
 common=("$clip" -s "$style" --frames "$frames" --size "$size" --threads "$threads")

@@ -363,3 +363,21 @@ func TestFFmpegFails(t *testing.T) {
 	t.Log(err)
 	onlyFiles(t, dir, "notes.txt")
 }
+
+func TestTiming(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		fps, out, source float64
+		how              Interpolation
+		want             Options
+	}{
+		{"as painted", 10, 0, 25, "", Options{FPS: 10}},
+		{"slow motion", 10, 5, 25, "", Options{FPS: 5}},
+		{"frames repeated up to the source's rate", 10, 0, 25, Dup, Options{FPS: 10, Resample: 25, Interpolate: Dup}},
+		{"interpolated to 30", 10, 30, 25, MCI, Options{FPS: 10, Resample: 30, Interpolate: MCI}},
+	} {
+		if got := Timing(tc.fps, tc.out, tc.how, tc.source); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -60,14 +60,14 @@ const DefaultTemporalWeight = 15
 
 // Defaults returns gogh video's configuration, measured on the cockatoo
 // clip at 256 px (README, "Speed"): a cold frame painted coarse to fine
-// over 3 sizes, at most 150 evaluations at each; a warm frame 30
+// over 3 sizes, at most 150 evaluations at each; a warm frame 40
 // evaluations from the previous frame warped along the flow, held by
 // the temporal loss (DefaultTemporalWeight); one worker.
 func Defaults() Config {
 	o := stylize.DefaultOptions()
 	o.Steps, o.Scales = 150, 3
 	o.Weights.Temporal = DefaultTemporalWeight
-	return Config{Options: o, WarmSteps: 30, Workers: 1, Overlap: DefaultOverlap, WarmStart: WarmFlow}
+	return Config{Options: o, WarmSteps: 40, Workers: 1, Overlap: DefaultOverlap, WarmStart: WarmFlow}
 }
 
 // DefaultOverlap is the warm-up of a segment's chain (see [Split]): two

@@ -199,11 +199,12 @@ func scale(v []float32, k float32) {
 }
 
 // Transfer builds the objective of painting content in the style of the
-// style image: the style's Gram targets (see NewStyle), then the problem.
-func Transfer(w *vgg.Weights, content, style picture.Image, opts Options) (*Problem, error) {
+// style image: the style's Gram targets (see NewStyle), then the problem
+// at the sizes opts.Scales asks for (see Ladder; one size by default).
+func Transfer(w *vgg.Weights, content, style picture.Image, opts Options) (*Ladder, error) {
 	st, err := NewStyle(w, style, opts.StyleLayers, opts.Threads)
 	if err != nil {
 		return nil, err
 	}
-	return NewProblem(w, content, st, opts)
+	return NewLadder(w, content, st, opts)
 }

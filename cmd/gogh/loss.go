@@ -107,7 +107,7 @@ func (r *lossRun) run(stdout io.Writer) error {
 		return err
 	}
 	grad := make([]float32, len(x.Pix))
-	l := prob.Eval(x, grad)
+	l := prob.Full().Eval(x, grad)
 	rep := lossReport{Content: map[string]float64{}, Style: map[string]float64{}, TV: l.TVTerm, Total: l.Total}
 	for i, p := range spec.ContentLayers {
 		rep.Content[p.String()] += l.ContentTerms[i]
