@@ -2,6 +2,7 @@ package vgg
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/gogh-video/gogh/stylize/safetensors"
@@ -109,6 +110,11 @@ func tensor(f *safetensors.File, key, layer string, shape ...int) ([]float32, er
 	}
 	if fmt.Sprint(t.Shape) != fmt.Sprint(shape) {
 		return nil, fmt.Errorf("key %q (%s) has shape %v, want %v", key, layer, t.Shape, shape)
+	}
+	for i, v := range t.Data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("key %q (%s) holds %v at value %d: the weights are corrupt", key, layer, v, i)
+		}
 	}
 	return t.Data, nil
 }

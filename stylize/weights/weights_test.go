@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -156,6 +157,9 @@ func TestInstallInvalid(t *testing.T) {
 	}
 	wrongShape := convs(2)
 	wrongShape[3].Shape, wrongShape[3].Data = []int{32}, make([]float32, 32)
+	nan, inf := convs(16), convs(16)
+	nan[8].Data[7] = float32(math.NaN())   // features.10.weight: conv3_1
+	inf[5].Data[0] = float32(math.Inf(-1)) // features.5.bias: conv2_1
 	junk := filepath.Join(src, "junk.safetensors")
 	if err := os.WriteFile(junk, []byte("<html>not found</html>"), 0o644); err != nil {
 		t.Fatal(err)
@@ -170,6 +174,8 @@ func TestInstallInvalid(t *testing.T) {
 			[]string{`missing key "features.5.weight"`, "conv2_1"}},
 		{"wrong shape", write("shape.safetensors", wrongShape, nil),
 			[]string{`"features.2.bias"`, "[32]", "want [64]"}},
+		{"NaN weights", write("nan.safetensors", nan, nil), []string{`"features.10.weight"`, "conv3_1", "NaN", "corrupt"}},
+		{"infinite bias", write("inf.safetensors", inf, nil), []string{`"features.5.bias"`, "conv2_1", "-Inf", "corrupt"}},
 		{"unknown preprocess", write("pre.safetensors", convs(1), map[string]string{"preprocess": "tf"}),
 			[]string{`preprocess "tf"`}},
 		{"not safetensors", junk, []string{"not a safetensors file"}},
