@@ -184,12 +184,31 @@ func checkWritable(flagPaths ...string) error {
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			return fmt.Errorf("%s %s: no directory %s", flag, path, dir)
 		}
+		if st, err := os.Stat(path); err == nil && st.IsDir() {
+			return fmt.Errorf("%s %s: is a directory; name a file", flag, path)
+		}
 		f, err := os.CreateTemp(dir, ".gogh-check-*")
 		if err != nil {
 			return fmt.Errorf("%s %s: cannot write there: %w", flag, path, err)
 		}
 		f.Close()
 		os.Remove(f.Name())
+	}
+	return nil
+}
+
+// checkNotInput fails when out, the output named by flag, is one of the
+// inputs (flag, path pairs; an empty path is skipped): writing it would
+// destroy that input. Files are compared, not names, so links count.
+func checkNotInput(flag, out string, inputs ...string) error {
+	ost, err := os.Stat(out)
+	if err != nil {
+		return nil // not there yet: not an input
+	}
+	for i := 0; i+1 < len(inputs); i += 2 {
+		if ist, err := os.Stat(inputs[i+1]); inputs[i+1] != "" && err == nil && os.SameFile(ost, ist) {
+			return fmt.Errorf("%s %s: is the input %s; writing it would destroy it, choose another output", flag, out, inputs[i])
+		}
 	}
 	return nil
 }

@@ -64,6 +64,12 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err := checkWritable("-o", r.out, "--log", r.logCSV); err != nil {
 		return err
 	}
+	if err := checkNotInput("-o", r.out, "--content", r.content, "--style", r.style, "--init", string(r.opts.Init)); err != nil {
+		return err
+	}
+	if err := checkNotInput("--log", r.logCSV, "--content", r.content, "--style", r.style); err != nil {
+		return err
+	}
 	if r.size < 0 || r.styleSize < 0 {
 		return fmt.Errorf("--size and --style-size must not be negative")
 	}

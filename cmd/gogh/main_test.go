@@ -371,6 +371,12 @@ func TestBadInput(t *testing.T) {
 		{"loss missing x", []string{"loss", "--content", "{C}", "--style", "{S}", "--x", "{D}/nope.png", "--size", "32"}, []string{"--x", "{D}/nope.png"}},
 		{"loss grad dir", []string{"loss", "--content", "{C}", "--style", "{S}", "--x", "{C}", "--size", "32", "--grad", "{D}/nodir/g.safetensors"}, []string{"--grad", "{D}/nodir/g.safetensors"}},
 		{"unknown flag", []string{"image", "--colour", "red"}, []string{"--colour"}},
+		{"output is the content", []string{"image", "--content", "{D}/small.png", "--style", "{S}", "-o", "{D}/small.png"}, []string{"-o", "{D}/small.png", "is the input --content"}},
+		{"output links to the style", []string{"image", "--content", "{C}", "--style", "{D}/small.png", "-o", "{D}/link.png"}, []string{"-o", "{D}/link.png", "is the input --style"}},
+		{"log is the content", []string{"image", "--content", "{D}/small.png", "--style", "{S}", "-o", "{O}", "--log", "{D}/small.png"}, []string{"--log", "is the input --content"}},
+		{"output is a directory", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{D}/adir.png"}, []string{"-o", "{D}/adir.png", "is a directory"}},
+		{"NaN weights", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{O}", "--content-layers", "conv1_1", "--style-layers", "conv1_1", "--weights", "{D}/nan.safetensors"},
+			[]string{"{D}/nan.safetensors", `"features.0.weight"`, "NaN"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -393,6 +399,21 @@ func TestBadInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := picture.SavePNG(filepath.Join(dir, "small.png"), picture.Noise(40, 30, 1)); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("small.png", filepath.Join(dir, "link.png")); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(filepath.Join(dir, "adir.png"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			nan := make([]float32, 64*3*3*3)
+			nan[5] = float32(math.NaN())
+			conv1 := []safetensors.Named{
+				{Name: "features.0.weight", Tensor: safetensors.Tensor{Shape: []int{64, 3, 3, 3}, Data: nan}},
+				{Name: "features.0.bias", Tensor: safetensors.Tensor{Shape: []int{64}, Data: make([]float32, 64)}},
+			}
+			if err := safetensors.WriteFile(filepath.Join(dir, "nan.safetensors"), conv1, map[string]string{"preprocess": "caffe"}); err != nil {
 				t.Fatal(err)
 			}
 			before := listDir(t, dir)

@@ -201,6 +201,11 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 	if err := checkWritable("-o", r.out, "--log", r.logPath); err != nil {
 		return err
 	}
+	for _, out := range [][2]string{{"-o", r.out}, {"--log", r.logPath}} {
+		if err := checkNotInput(out[0], out[1], "IN", in, "-s", r.style); err != nil {
+			return err
+		}
+	}
 	if r.cfg.Workdir == "" {
 		r.cfg.Workdir = r.out + ".frames"
 	}

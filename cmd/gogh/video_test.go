@@ -136,11 +136,22 @@ func TestVideoErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out.mp4")
+	copyIn := filepath.Join(dir, "in.mp4") // an input in a writable place
+	if err := os.Symlink(in, copyIn); err != nil {
+		t.Fatal(err)
+	}
+	styleMP4 := filepath.Join(dir, "style.mp4") // a style named like a video
+	if err := os.WriteFile(styleMP4, []byte("not a video"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"output is the input", []string{"video", copyIn, "-s", style, "-o", copyIn}, "is the input IN"},
+		{"output is the style", []string{"video", in, "-s", styleMP4, "-o", styleMP4}, "is the input -s"},
+		{"log is the input", []string{"video", copyIn, "-s", style, "-o", out, "--log", copyIn}, "--log"},
 		{"range past the end", []string{"video", in, "-s", style, "-o", out, "--frames", "1000:1004"}, "--frames"},
 		{"end past the end", []string{"video", in, "-s", style, "-o", out, "--start", "2", "--end", "99s"}, "--end"},
 		{"bad seconds", []string{"video", in, "-s", style, "-o", out, "--start", "soon"}, "--start"},
