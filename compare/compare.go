@@ -61,7 +61,7 @@ const (
 type Options struct {
 	// Config is how every mode paints: its Options (Weights.Temporal is
 	// the flow + loss mode's weight), WarmSteps, TemporalFrames, frame
-	// size and count, Resume and Job (whose Input, Style, FPS and First
+	// size and count, Discard and Job (whose Input, Style, FPS and First
 	// also label the report). Run sets Workdir, Workers (1), WarmStart and
 	// OnFrame for each mode; Threads are shared by the modes painted at
 	// the same time.
@@ -104,8 +104,8 @@ func (o *Options) mode(m Mode) pipeline.Config {
 
 // Run paints src in style in every mode, Options.Parallel modes at a
 // time, each into its own work dir under Options.Dir (frames saved as they
-// are done, with a log of their losses and times: with Options.Resume a
-// stopped comparison continues), then reads the input once more to score
+// are done, with a log of their losses and times: a stopped comparison
+// run again with the same options continues), then reads the input once more to score
 // every mode, writes the side-by-side video, metrics.json, metrics.csv and
 // the warping error plot into Options.Dir, and returns the report.
 // onFrame, if not nil, is called for each frame painted by this run, never
@@ -135,13 +135,13 @@ func paint(ctx context.Context, w *vgg.Weights, style *stylize.Style, src pipeli
 			if err := os.MkdirAll(c.Workdir, 0o755); err != nil {
 				return fmt.Errorf("mode %s: %w", m.Name, err)
 			}
-			log, err := OpenLog(filepath.Join(c.Workdir, FramesLog), o.Resume)
+			log, err := OpenLog(filepath.Join(c.Workdir, FramesLog), pipeline.Saved(c) > 0)
 			if err != nil {
 				return fmt.Errorf("mode %s: %w", m.Name, err)
 			}
 			var logErr error // the first failed write
 			c.OnFrame = func(f pipeline.FrameResult) {
-				if f.Resumed {
+				if f.Resumed || f.Damaged != nil {
 					return
 				}
 				mu.Lock()
@@ -264,7 +264,7 @@ func score(ctx context.Context, w *vgg.Weights, style *stylize.Style, src pipeli
 }
 
 // OpenLog opens a frames log (see pipeline.Record) for writing: appending when
-// resuming, else emptied.
+// continuing saved frames (resume), else emptied.
 func OpenLog(path string, resume bool) (io.WriteCloser, error) {
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if resume {

@@ -127,7 +127,6 @@ func TestRun(t *testing.T) {
 	}
 
 	// Resuming paints nothing and measures the same.
-	o.Resume = true
 	again, err := Run(context.Background(), w, style, clip{}, o, func(m Mode, f pipeline.FrameResult) {
 		t.Errorf("resumed run painted frame %d of %s", f.Index, m.Name)
 	})

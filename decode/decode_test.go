@@ -157,7 +157,7 @@ func TestPlan(t *testing.T) {
 		{"size 63 rounds down to even", cockatoo, Options{Size: 63}, Plan{Width: 62, Height: 34, FPS: 20, Count: 280, End: 14}},
 		{"portrait size 64", Info{Width: 720, Height: 1280, FPS: 20, Duration: 1, Frames: 20}, Options{Size: 64}, Plan{Width: 36, Height: 64, FPS: 20, Count: 20, End: 1}},
 		{"odd source size", Info{Width: 853, Height: 481, FPS: 25, Duration: 2, Frames: 50}, Options{}, Plan{Width: 852, Height: 480, FPS: 25, Count: 50, End: 2}},
-		{"upsampled fps", Info{Width: 480, Height: 360, FPS: 30000.0 / 1001, Duration: 3.001667, Frames: 90}, Options{FPS: 60}, Plan{Width: 480, Height: 360, FPS: 60, Count: 180, End: 3}},
+		{"upsampled fps", Info{Width: 480, Height: 360, FPS: 30000.0 / 1001, Duration: 3.001667, Frames: 90}, Options{FPS: 60, Upsample: true}, Plan{Width: 480, Height: 360, FPS: 60, Count: 180, End: 3}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := c.info.Plan(c.o)
@@ -196,6 +196,8 @@ func TestPlanErrors(t *testing.T) {
 		{"times and frames", Options{Start: 1, ToFrame: 60}, "Start/End/FromFrame/ToFrame"},
 		{"negative fps", Options{FPS: -1}, "FPS"},
 		{"nan fps", Options{FPS: math.NaN()}, "FPS"},
+		{"fps above the video's", Options{FPS: 100000, End: 0.2}, "FPS"},
+		{"fps just above the video's", Options{FPS: 20.5}, "FPS"},
 		{"negative size", Options{Size: -64}, "Size"},
 		{"size too small", Options{Size: 2}, "Size"},
 	} {
@@ -343,7 +345,7 @@ func TestSub(t *testing.T) {
 		{"source rate from 0", Options{End: 2, Size: 32}, [][2]int{{0, 3}, {25, 10}, {37, 3}}},
 		{"fps 10", Options{Start: 2, End: 3.5, Size: 48, FPS: 10}, [][2]int{{5, 6}, {0, 2}, {12, 3}}},
 		// Upsampled: repeated source frames, and segment edges inside a repeat.
-		{"fps 30", Options{Start: 1, End: 2, Size: 32, FPS: 30}, [][2]int{{7, 10}, {1, 1}, {29, 1}}},
+		{"fps 30", Options{Start: 1, End: 2, Size: 32, FPS: 30, Upsample: true}, [][2]int{{7, 10}, {1, 1}, {29, 1}}},
 		{"fps 7", Options{Start: 3, End: 5, Size: 32, FPS: 7}, [][2]int{{3, 5}, {13, 1}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -17,6 +17,9 @@ type Options struct {
 	FromFrame, ToFrame int
 	FPS                float64
 	Size               int
+	// Upsample allows an FPS above the video's own rate, whose frames
+	// then repeat; otherwise such a rate is refused.
+	Upsample bool
 	// DefaultEnd, if positive, ends the range (in seconds, at most the
 	// video's end) when none is given: a preview rather than the whole
 	// video.
@@ -66,6 +69,10 @@ func (i Info) Plan(o Options) (Plan, error) {
 	}
 	if fps <= 0 {
 		return Plan{}, field.Errorf("FPS", "the video's frame rate is unknown; give one")
+	}
+	if i.FPS > 0 && fps > i.FPS*1.001 && !o.Upsample {
+		return Plan{}, field.Errorf("FPS", "%g is above the video's own %.4g fps: its frames would repeat; "+
+			"raise the output's frame rate by interpolation instead", fps, i.FPS)
 	}
 	if o.Size < 0 {
 		return Plan{}, field.Errorf("Size", "must be positive (or 0 for the video's size), got %d", o.Size)

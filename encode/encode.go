@@ -5,6 +5,7 @@
 package encode
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,8 +14,8 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 
-	"github.com/google/renameio/v2"
 	ffmpeg "github.com/u2takey/ffmpeg-go"
 
 	"github.com/gogh-video/gogh/internal/atomicfile"
@@ -103,7 +104,8 @@ type Writer struct {
 	ctx       context.Context // the caller's
 	cancel    context.CancelFunc
 	path      string
-	tmp       *renameio.PendingFile // ffmpeg writes it by name
+	tmp       *atomicfile.File              // ffmpeg writes it by name
+	want      func(frames int) (lo, hi int) // the frames the video must hold
 	cmd       *exec.Cmd
 	stdin     io.WriteCloser
 	stderr    *fftool.Tail
@@ -187,7 +189,7 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := ffmpeg.OutputContext(ctx, streams, tmp.Name(), out).OverWriteOutput().Silent(true).Compile()
 	w := &Writer{ctx: pctx, cancel: cancel, path: path, tmp: tmp, cmd: cmd,
-		stderr: &fftool.Tail{}, frameSize: width * height * 3}
+		stderr: &fftool.Tail{}, frameSize: width * height * 3, want: o.frames}
 	cmd.Stderr = w.stderr
 	if w.stdin, err = cmd.StdinPipe(); err == nil {
 		err = cmd.Start()
@@ -224,7 +226,9 @@ func (w *Writer) WriteFrame(rgb []byte) error {
 	return nil
 }
 
-// Close finishes the video and renames it to its path. On any failure the
+// Close finishes the video, checks that the file ffmpeg wrote holds every
+// frame (ffmpeg may exit 0 after failing to write a file's end, as on a
+// full disk), and renames it to its path. On any failure the
 // temporary file is removed and path is left untouched. Close after Close
 // or Abort returns the first result again.
 func (w *Writer) Close() error {
@@ -238,6 +242,8 @@ func (w *Writer) Close() error {
 		w.err = w.failure(err, werr)
 	} else if w.frames == 0 {
 		w.err = fmt.Errorf("encode: %s: no frames written", w.path)
+	} else if err := w.check(); err != nil {
+		w.err = err
 	} else if err := w.tmp.CloseAtomicallyReplace(); err != nil {
 		w.err = fmt.Errorf("encode: %s: %w", w.path, err)
 	}
@@ -259,6 +265,43 @@ func (w *Writer) Abort() {
 	w.stdin.Close()
 	_ = w.cmd.Wait()
 	w.tmp.Cleanup()
+}
+
+// check reads the video ffmpeg wrote back with ffprobe and fails unless
+// it holds the frames expected (see Options.frames).
+func (w *Writer) check() error {
+	cmd := exec.CommandContext(w.ctx, "ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
+		"-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", "--", w.tmp.Name())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if cerr := w.ctx.Err(); cerr != nil {
+		return fmt.Errorf("encode: %s: %w", w.path, cerr)
+	}
+	n, perr := strconv.Atoi(strings.TrimSpace(stdout.String()))
+	lo, hi := w.want(w.frames)
+	if err == nil && perr == nil && n >= lo && n <= hi {
+		return nil
+	}
+	why := fftool.OneLine(w.stderr.String()) // ffmpeg's own complaint, if any
+	if why == "" {
+		why = fftool.OneLine(stderr.String())
+	}
+	if why == "" {
+		why = fmt.Sprintf("it holds %s frames of %d", strings.TrimSpace(stdout.String()), lo)
+	}
+	why = strings.ReplaceAll(why, w.tmp.Name(), w.path)
+	return fmt.Errorf("encode: %s: ffmpeg wrote a broken video: %s", w.path, why)
+}
+
+// frames returns the range of frames a video of n input frames must hold:
+// n, or about n·Resample/FPS when resampled.
+func (o Options) frames(n int) (lo, hi int) {
+	if o.Interpolate == "" {
+		return n, n
+	}
+	m := float64(n) * o.Resample / o.FPS
+	return int(math.Floor(m)) - 2, int(math.Ceil(m)) + 2
 }
 
 // failure explains ffmpeg's exit (err) or a broken pipe (perr) on one line.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -380,4 +381,33 @@ func TestTiming(t *testing.T) {
 			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// TestFullDisk encodes more than the disk holds: ffmpeg may exit 0 after
+// failing to write the file's end, so Close must read the video back and
+// fail, leaving nothing at the path.
+func TestFullDisk(t *testing.T) {
+	shared.NeedFFmpeg(t)
+	dir := shared.SmallDisk(t, 16<<10)
+	path := filepath.Join(dir, "out.mp4")
+	wr, err := Create(context.Background(), path, w, h, Options{FPS: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	frame := make([]byte, w*h*3)
+	for range 40 { // noise: about 4 KB a frame
+		for j := range frame {
+			frame[j] = byte(rng.Uint32())
+		}
+		if err = wr.WriteFrame(frame); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = wr.Close()
+	}
+	shared.OneLine(t, err, path)
+	t.Log(err)
+	onlyFiles(t, dir)
 }

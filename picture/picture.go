@@ -170,6 +170,25 @@ func Decode(path string) (image.Image, error) {
 	return m, nil
 }
 
+// Dims returns the size Load(path, size) would give, reading only the
+// file's header.
+func Dims(path string, size int) (w, h int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	c, _, err := image.DecodeConfig(f)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: not a readable image: %w", path, err)
+	}
+	if c.Width < 1 || c.Height < 1 {
+		return 0, 0, fmt.Errorf("%s: empty image", path)
+	}
+	w, h = Fit(c.Width, c.Height, size)
+	return w, h, nil
+}
+
 // Load reads an image file and scales it so its longer side is size
 // (size ≤ 0: as is).
 func Load(path string, size int) (Image, error) {

@@ -19,8 +19,14 @@ import (
 // segment), frame i is (1−α)·frame + α·warm-up with α = (i−a+1)/(b−a+1),
 // so the look moves in equal steps from one chain to the other and ends
 // at the warm-up frame b−1 that frame b was painted from. Encode holds
-// two frames in memory.
+// two frames in memory, and the work dir's lock (see Run), waiting for it
+// while another process holds it.
 func Encode(ctx context.Context, workdir string, frames int, enc FrameWriter) error {
+	unlock, err := lock(ctx, workdir, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	var w, h int
 	var rgb, warm []byte
 	fadeFrom, fadeEnd := -1, -1 // the run of warm-up frames [fadeFrom, fadeEnd) frame i is in
@@ -30,7 +36,6 @@ func Encode(ctx context.Context, workdir string, frames int, enc FrameWriter) er
 		}
 		path := FramePath(workdir, i)
 		if i == 0 {
-			var err error
 			if w, h, err = pngSize(path); err != nil {
 				return frameError(i, err)
 			}

@@ -1,28 +1,35 @@
 package pipeline
 
 import (
-	"encoding/json"
-	"errors"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 
-	"github.com/gogh-video/gogh/internal/atomicfile"
 	"github.com/gogh-video/gogh/internal/field"
 )
 
 // Job is what Workdir/job.json records: every setting that changes the
-// stylized frames. A resumed run must have the same job. The caller fills
-// in the input's fields (Input, Style, StyleSize, FPS, First, Start, End);
+// stylized frames. A run continues a work dir's frames only if it has the
+// same job. The caller fills in the files (Identify) and the input's
+// fields (StyleSize, FPS, First, Start, End);
 // Run fills in the rest from its Config. A field's "field" tag names the
 // setting it records where the names differ (Config's fields, or
 // decode.Options' for the range).
 type Job struct {
-	Input     string  `json:"input"`
-	Style     string  `json:"style"`
+	// The files, by content (SHA-256, see Identify) and, for people, by
+	// path: a work dir is continued only with the same files, wherever
+	// they are now.
+	Input         string `json:"input" identity:"-"`
+	Style         string `json:"style" identity:"-"`
+	InputSHA256   string `json:"input_sha256" field:"Input"`
+	StyleSHA256   string `json:"style_sha256" field:"Style"`
+	WeightsSHA256 string `json:"weights_sha256" field:"WeightsFile"`
+
 	StyleSize int     `json:"style_size" field:"Size"`
 	Width     int     `json:"width" field:"Size"`
 	Height    int     `json:"height" field:"Size"`
@@ -45,6 +52,8 @@ type Job struct {
 	WarmStart  string  `json:"warm_start"`
 	StepsFirst int     `json:"steps_first" field:"Steps"`
 	Steps      int     `json:"steps" field:"WarmSteps"`
+	Scales     int     `json:"scales"`
+	Tolerance  float64 `json:"tolerance"`
 	Optimizer  string  `json:"optimizer"`
 	LR         float64 `json:"lr"`
 
@@ -55,6 +64,46 @@ type Job struct {
 
 const jobFile = "job.json"
 
+// Identify records the job's input, style and weights files by path and
+// by content.
+func (j *Job) Identify(input, style, weights string) error {
+	for _, f := range []struct {
+		path        string
+		abs, sha    *string
+		field, what string
+	}{
+		{input, &j.Input, &j.InputSHA256, "Input", "input"},
+		{style, &j.Style, &j.StyleSHA256, "Style", "style"},
+		{weights, nil, &j.WeightsSHA256, "WeightsFile", "weights"},
+	} {
+		sum, err := hashFile(f.path)
+		if err != nil {
+			return field.Errorf(f.field, "%v", err)
+		}
+		*f.sha = sum
+		if f.abs != nil {
+			if *f.abs, err = filepath.Abs(f.path); err != nil {
+				return field.Errorf(f.field, "%v", err)
+			}
+		}
+	}
+	return nil
+}
+
+// hashFile returns the SHA-256 of the file at path, in hex.
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("reading %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // diff returns a *field.Error naming the setting of the first field in
 // which j and o differ, with both values, or nil.
 func (j Job) diff(o Job) error {
@@ -62,7 +111,7 @@ func (j Job) diff(o Job) error {
 	t := a.Type()
 	for i := range t.NumField() {
 		x, y := a.Field(i).Interface(), b.Field(i).Interface()
-		if reflect.DeepEqual(x, y) {
+		if reflect.DeepEqual(x, y) || t.Field(i).Tag.Get("identity") == "-" {
 			continue
 		}
 		if a.Field(i).Kind() == reflect.Slice && a.Field(i).Len() == 0 && b.Field(i).Len() == 0 {
@@ -73,79 +122,11 @@ func (j Job) diff(o Job) error {
 		if name == "" {
 			name = f.Name
 		}
-		return field.Errorf(name, "the work dir was made with %s %v, this run has %v", strings.Split(f.Tag.Get("json"), ",")[0], x, y)
-	}
-	return nil
-}
-
-// prepare readies the work dir for job. Resuming, it checks that a job
-// recorded there is the same; otherwise it deletes the frames of an
-// earlier job. Then it records job.
-func prepare(dir string, job Job, resume bool) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("work dir: %w", err)
-	}
-	path := filepath.Join(dir, jobFile)
-	old, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return fmt.Errorf("work dir: %w", err)
-	case resume:
-		var prev Job
-		if err := json.Unmarshal(old, &prev); err != nil {
-			return fmt.Errorf("work dir: %s is not a job file: %w", path, err)
+		key := strings.Split(f.Tag.Get("json"), ",")[0]
+		if what, ok := strings.CutSuffix(key, "_sha256"); ok {
+			return field.Errorf(name, "the work dir was made with another %s file (SHA-256 %.12s…, this one %.12s…)", what, x, y)
 		}
-		if err := prev.diff(job); err != nil {
-			return fmt.Errorf("work dir %s: %w", dir, err)
-		}
-		return nil
-	}
-	if !resume {
-		if err := removeFrames(dir); err != nil {
-			return err
-		}
-	}
-	data, err := json.MarshalIndent(job, "", "  ")
-	if err != nil {
-		return fmt.Errorf("job.json: %w", err)
-	}
-	return atomicfile.WriteBytes(path, append(data, '\n'))
-}
-
-// removeFrames deletes the frame checkpoints and warm-up frames (and only
-// those) in dir.
-func removeFrames(dir string) error {
-	if err := removeWarm(dir, func(int) bool { return false }); err != nil {
-		return err
-	}
-	names, err := filepath.Glob(filepath.Join(dir, "frame-*.png"))
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if err := os.Remove(n); err != nil {
-			return fmt.Errorf("work dir: %w", err)
-		}
-	}
-	return nil
-}
-
-// removeWarm deletes the warm-up frames in dir except those of the frames
-// for which keep is true.
-func removeWarm(dir string, keep func(i int) bool) error {
-	names, err := filepath.Glob(filepath.Join(dir, "warm-*.png"))
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		var i int
-		if _, err := fmt.Sscanf(filepath.Base(n), "warm-%d.png", &i); err == nil && keep(i) {
-			continue
-		}
-		if err := os.Remove(n); err != nil {
-			return fmt.Errorf("work dir: %w", err)
-		}
+		return field.Errorf(name, "the work dir was made with %s %v, this run has %v", key, x, y)
 	}
 	return nil
 }

@@ -403,7 +403,6 @@ func testResume(t *testing.T, mode func(*Config)) {
 		t.Fatalf("cancelled after 3 frames, %d kept", kept)
 	}
 	c = config(t, dir, spec)
-	c.Resume = true
 	resumed, painted := 0, 0
 	c.OnFrame = func(r FrameResult) {
 		if r.Resumed {
@@ -715,7 +714,6 @@ func TestResumeBeforeWarmup(t *testing.T) {
 			}
 		}
 		c := cfg(dir)
-		c.Resume = true
 		if err := run(context.Background(), w, style, movingGradient(7), c); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"sync"
@@ -99,9 +100,12 @@ type Config struct {
 	// Width, Height is the frame size; Frames the number of frames the
 	// source supplies, numbered from 0.
 	Width, Height, Frames int
-	// Resume keeps the frames saved in Workdir by an earlier run of the
-	// same job and paints only the rest.
-	Resume bool
+	// A work dir's frames are never deleted but on request: a run of the
+	// same job (see Job) keeps the frames an earlier run saved and paints
+	// only the rest; a work dir holding frames of another job is refused
+	// (ErrOtherSettings) unless Discard is set, which deletes them (and
+	// those of the same job too).
+	Discard bool
 	// Job describes the input for job.json; Run fills in the settings
 	// above.
 	Job Job
@@ -119,7 +123,10 @@ type FrameResult struct {
 	Seconds float64      // wall time spent on it
 	Worker  int          // the worker (segment) that painted it
 	Resumed bool         // saved by an earlier run; nothing else is set
-	Time    FrameTime    // where its time went
+	// Damaged, if not nil, says why the frame an earlier run saved cannot
+	// be read back: it is painted again (nothing else is set).
+	Damaged error
+	Time    FrameTime // where its time went
 }
 
 // FrameTime is where a frame's time went, in seconds: waiting for the
@@ -207,6 +214,7 @@ func (c *Config) job() Job {
 	j.TemporalWeight, j.TemporalFrames = c.Weights.Temporal, c.lossLags()
 	j.Normalization = string(c.Normalization)
 	j.WarmStart, j.StepsFirst, j.Steps = string(c.WarmStart), c.Steps, c.WarmSteps
+	j.Scales, j.Tolerance = max(c.Scales, 1), c.Tolerance
 	j.Workers, j.Overlap = c.Workers, c.Overlap
 	if c.WarmStart == WarmNone {
 		j.Steps = 0 // unused
@@ -227,7 +235,12 @@ func names(ps []vgg.Point) []string {
 // c.Workdir as it is done (see FramePath), and the warm-up frames that
 // Encode cross-fades over (see WarmPath). The frames are split into
 // c.Workers contiguous segments (Split), each painted by one worker that
-// builds one Problem and reuses it for all its frames. Cancelling ctx
+// builds one Problem and reuses it for all its frames. Run holds the work
+// dir's lock while it runs: a second Run on it fails at once, naming the
+// first one's process. Frames saved by an earlier run of the same job are
+// read back in full first: a damaged one is reported (FrameResult.Damaged)
+// and painted again, and the chain then reads the saved frames after it
+// back as if it had painted them. Cancelling ctx
 // stops every worker at its next evaluation: the frames in flight are
 // lost, the saved ones kept, and the error wraps ctx's. Run holds a few
 // frames per worker in memory, and the frames a chain looks back at
@@ -239,7 +252,15 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, 
 	if err := c.checkClip(); err != nil {
 		return err
 	}
-	if err := prepare(c.Workdir, c.job(), c.Resume); err != nil {
+	if err := os.MkdirAll(c.Workdir, 0o755); err != nil {
+		return fmt.Errorf("work dir: %w", err)
+	}
+	unlock, err := lock(ctx, c.Workdir, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := prepare(c.Workdir, c.job(), c.Discard); err != nil {
 		return err
 	}
 	overlap := c.Overlap
@@ -247,22 +268,6 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, 
 		overlap = 0
 	}
 	segs := Split(c.Frames, c.Workers, overlap)
-	saved := make([]bool, c.Frames)
-	if c.Resume {
-		for i := range saved {
-			saved[i] = exists(FramePath(c.Workdir, i))
-		}
-		// Keep only the warm-up frames this split cross-fades over.
-		fade := make([]bool, c.Frames)
-		for _, s := range segs {
-			for i := s.First - s.Fade; i < s.First; i++ {
-				fade[i] = true
-			}
-		}
-		if err := removeWarm(c.Workdir, func(i int) bool { return i < len(fade) && fade[i] }); err != nil {
-			return err
-		}
-	}
 	var mu sync.Mutex
 	report := func(r FrameResult) {
 		if c.OnFrame != nil {
@@ -271,11 +276,34 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, 
 			c.OnFrame(r)
 		}
 	}
+	saved := make([]bool, c.Frames)
+	for i := range saved {
+		path := FramePath(c.Workdir, i)
+		ok, err := check(path, c.Width, c.Height)
+		if err != nil {
+			report(FrameResult{Index: i, Damaged: err})
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("work dir: %w", err)
+			}
+		}
+		saved[i] = ok
+	}
+	// Keep only the warm-up frames this split cross-fades over, whole.
+	fade := make([]bool, c.Frames)
+	for _, s := range segs {
+		for i := s.First - s.Fade; i < s.First; i++ {
+			ok, _ := check(WarmPath(c.Workdir, i), c.Width, c.Height)
+			fade[i] = ok
+		}
+	}
+	if err := removeWarm(c.Workdir, func(i int) bool { return i < len(fade) && fade[i] }); err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	for i, seg := range segs {
 		g.Go(func() error { return c.segment(gctx, i, seg, w, style, src, saved, report) })
 	}
-	err := g.Wait()
+	err = g.Wait()
 	if err != nil && ctx.Err() != nil {
 		return fmt.Errorf("stylizing stopped: %w", ctx.Err())
 	}
@@ -303,10 +331,13 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 	src Source, saved []bool, report func(FrameResult)) error {
 	end := seg.First + seg.Count
 	fadeFrom := seg.First - seg.Fade // first warm-up frame saved
-	k := seg.First                   // first frame to paint
-	for k < end && saved[k] {
-		report(FrameResult{Index: k, Worker: id, Resumed: true})
-		k++
+	k, last := end, seg.First-1      // first and last frame to paint
+	for i := seg.First; i < end; i++ {
+		if saved[i] {
+			report(FrameResult{Index: i, Worker: id, Resumed: true})
+			continue
+		}
+		k, last = min(k, i), i
 	}
 	fadeSaved := true // every warm-up frame of the cross-fade is saved
 	for i := fadeFrom; i < seg.First; i++ {
@@ -338,7 +369,7 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 	// instead of painting it.
 	restored := func(i int) (string, bool) {
 		switch {
-		case i >= seg.First && i < k:
+		case i >= seg.First && i < end && saved[i]:
 			return FramePath(c.Workdir, i), true
 		case i >= fadeFrom && i < seg.First && fadeSaved:
 			return WarmPath(c.Workdir, i), true
@@ -346,7 +377,7 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		return "", false
 	}
 	from := k // first frame read from the source
-	stop := end
+	stop := last + 1
 	switch {
 	case c.WarmStart == WarmNone:
 	case !fadeSaved:

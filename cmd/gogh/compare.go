@@ -37,7 +37,7 @@ over the pixels the flow tracks reliably (lower is steadier). DIR gets compare.m
 content loss, seconds per frame, per frame and overall), warping-error.png/.svg and
 one work dir per mode; a summary table goes to stdout.
 
-Without a range, the first ` + strconv.Itoa(compare.DefaultEnd) + ` seconds are painted. --resume keeps finished frames.`,
+Without a range, the first ` + strconv.Itoa(compare.DefaultEnd) + ` seconds are painted. Finished frames are kept: the same command continues them.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: runE(videoFlags, func(cmd *cobra.Command, args []string) error {
 			return r.run(cmd.Context(), append(args, "")[0], cmd.OutOrStdout(), cmd.ErrOrStderr())
@@ -46,7 +46,8 @@ Without a range, the first ` + strconv.Itoa(compare.DefaultEnd) + ` seconds are 
 	fs := cmd.Flags()
 	fs.StringVarP(&r.opts.Dir, "output", "o", "", "output directory")
 	fs.IntVar(&r.opts.Parallel, "parallel", 0, "modes painted at the same time, --threads shared among them (default: as many as threads, at most 4)")
-	fs.BoolVar(&r.cfg.Resume, "resume", false, "keep the frames a stopped run with the same settings saved in DIR and paint the rest")
+	fs.Bool("resume", false, "continue the frames saved earlier (kept for scripts: a run with the same settings always does)")
+	fs.BoolVar(&r.cfg.Discard, "discard", false, "delete the frames saved in DIR, whatever their settings, and start over")
 	r.addClipFlags(fs)
 	return cmd
 }
@@ -81,7 +82,7 @@ func (r *compareRun) run(ctx context.Context, in string, stdout, stderr io.Write
 	})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted: finished frames are kept in %s; run again with --resume to continue", r.opts.Dir)
+			return fmt.Errorf("interrupted: finished frames are kept in %s; run the same command again to continue", r.opts.Dir)
 		}
 		return err
 	}

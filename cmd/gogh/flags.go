@@ -34,7 +34,7 @@ var flagOf = map[string]string{
 	// pipeline.Config, compare.Options, encode.Options
 	"WarmSteps": "--steps", "Workers": "--workers", "Overlap": "--overlap", "WarmStart": "--warm-start",
 	"TemporalFrames": "--temporal-frames", "Workdir": "--workdir", "Parallel": "--parallel", "Dir": "-o",
-	"Interpolate": "--interpolate", "Resample": "--out-fps", "Style": "-s", "WeightsFile": "--weights",
+	"Interpolate": "--interpolate", "Resample": "--out-fps", "Style": "-s", "WeightsFile": "--weights", "Input": "IN",
 }
 
 // videoFlags are where gogh video and gogh compare differ from flagOf:
@@ -106,7 +106,8 @@ func optimizerFlags(fs *pflag.FlagSet, o *stylize.Options, steps, stepsUsage str
 // network is where the weights come from and the layer preset, with the
 // flag set that tells given flags from defaults.
 type network struct {
-	path   string
+	path   string // --weights
+	file   string // the weights file load read
 	preset stylize.Preset
 	fs     *pflag.FlagSet
 }
@@ -134,6 +135,7 @@ func (n *network) load(layers ...[]vgg.Point) (*vgg.Weights, error) {
 	if err != nil {
 		return nil, err
 	}
+	n.file = file
 	return vgg.Load(file, stylize.Depth(layers...))
 }
 

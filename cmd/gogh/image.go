@@ -77,6 +77,16 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	// The images first: a mistyped name fails before the weights are read.
+	cw, ch, err := picture.Dims(r.content, r.size)
+	if err != nil {
+		return fileError("--content", err)
+	}
+	if err := r.opts.Fits(cw, ch); err != nil {
+		return err
+	}
+	if err := r.opts.CheckMemory(cw, ch, 1); err != nil {
+		return err
+	}
 	content, err := picture.Load(r.content, r.size)
 	if err != nil {
 		return fileError("--content", err)

@@ -110,6 +110,12 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 	if err != nil {
 		return nil, err
 	}
+	if err := c.cfg.Fits(plan.Width, plan.Height); err != nil {
+		return nil, err
+	}
+	if err := c.cfg.CheckMemory(plan.Width, plan.Height, c.cfg.Workers); err != nil {
+		return nil, err
+	}
 	styleImg, err := picture.Load(c.style, c.dec.Size)
 	if err != nil {
 		return nil, fileError("--style", err)
@@ -122,11 +128,11 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 	if err != nil {
 		return nil, err
 	}
-	absIn, _ := filepath.Abs(in)
-	absStyle, _ := filepath.Abs(c.style)
 	c.cfg.Width, c.cfg.Height, c.cfg.Frames = plan.Width, plan.Height, plan.Count
-	c.cfg.Job = pipeline.Job{Input: absIn, Style: absStyle, StyleSize: c.dec.Size, FPS: plan.FPS,
-		First: plan.First, Start: plan.Start, End: plan.End}
+	c.cfg.Job = pipeline.Job{StyleSize: c.dec.Size, FPS: plan.FPS, First: plan.First, Start: plan.Start, End: plan.End}
+	if err := c.cfg.Job.Identify(in, c.style, c.net.file); err != nil {
+		return nil, err
+	}
 	return &clip{in: in, info: info, plan: plan, weights: w, style: style}, nil
 }
 
@@ -154,7 +160,9 @@ the optical flow, so the painting moves with the scene and needs fewer steps, an
 temporal loss (--temporal-weight) holds it to that frame wherever the flow is
 reliable (Ruder, Dosovitskiy & Brox 2016); "gogh compare" measures the difference.
 Each finished frame is saved as a PNG in the work dir: a stopped run (Ctrl-C, crash)
-continues with --resume. The frames are then encoded as H.264 with the input's audio.
+continues when the same command runs again (the work dir records the settings and
+the input, style and weights by content; frames painted otherwise are never deleted
+but with --discard). The frames are then encoded as H.264 with the input's audio.
 
 With no IN the sample clip "` + samples.DefaultClip + `" is used (downloaded once into the
 user cache; offline, a clip generated with ffmpeg instead), and with no -s the
@@ -178,7 +186,8 @@ So "gogh video -o starry.mp4" is a complete run, and
 	fs.IntVar(&r.cfg.Overlap, "overlap", r.cfg.Overlap, "warm-up frames a worker paints before its segment, so its first frame is warm-started; the video cross-fades over them from the previous worker's frames")
 	fs.TextVar(&r.cfg.WarmStart, "warm-start", r.cfg.WarmStart, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow) or none (its content frame)")
 	fs.StringVar(&r.cfg.Workdir, "workdir", "", "directory for the stylized frames (PNG) and job.json (default: OUT.frames)")
-	fs.BoolVar(&r.cfg.Resume, "resume", false, "keep the frames a stopped run with the same settings saved in the work dir and paint the rest")
+	fs.Bool("resume", false, "continue the frames saved earlier (kept for scripts: a run with the same settings always does)")
+	fs.BoolVar(&r.cfg.Discard, "discard", false, "delete the frames saved in the work dir, whatever their settings, and start over")
 	fs.BoolVar(&r.noAudio, "no-audio", false, "leave the audio out")
 	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps, seconds and where they went to this JSON-lines file")
 	return cmd
@@ -214,7 +223,7 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 		return err
 	}
 	plan := cl.plan
-	flog, err := newFrameLog(r.logPath, r.cfg.Resume, plan.Count, stdout)
+	flog, err := newFrameLog(r.logPath, pipeline.Saved(r.cfg) > 0, plan.Count, stdout)
 	if err != nil {
 		return err
 	}
@@ -226,10 +235,7 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 		runErr = err
 	}
 	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) {
-			return fmt.Errorf("interrupted: %d of %d frames are saved in %s; run again with --resume to continue", flog.saved, plan.Count, r.cfg.Workdir)
-		}
-		return runErr
+		return paintError(runErr, flog.saved, plan.Count, r.cfg.Workdir)
 	}
 	eo := encode.Timing(plan.FPS, r.outFPS, r.interpolate, cl.info.FPS)
 	if cl.info.HasAudio && !r.noAudio {
@@ -239,19 +245,43 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	if err := pipeline.Encode(ctx, r.cfg.Workdir, plan.Count, enc); err != nil {
+	err = pipeline.Encode(ctx, r.cfg.Workdir, plan.Count, enc)
+	if err != nil {
 		enc.Abort()
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w; run again with --resume to paint it", err)
-		}
-		return err
+	} else {
+		err = enc.Close()
 	}
-	if err := enc.Close(); err != nil {
-		return err
+	if err != nil {
+		return encodeError(err, plan.Count, r.cfg.Workdir)
 	}
 	fmt.Fprintf(stdout, "done in %s: %d frames -> %s (stylized frames kept in %s)\n",
 		time.Since(flog.start).Round(time.Second), plan.Count, r.out, r.cfg.Workdir)
 	return nil
+}
+
+// paintError adds to an error of pipeline.Run what to do next.
+func paintError(err error, saved, total int, workdir string) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("interrupted: %d of %d frames are saved in %s; run the same command again to continue", saved, total, workdir)
+	case errors.Is(err, pipeline.ErrOtherSettings):
+		return fmt.Errorf("%w; to keep them, run with the settings recorded in %s or use another --workdir; to delete them, add --discard",
+			err, filepath.Join(workdir, "job.json"))
+	case saved > 0:
+		return fmt.Errorf("%w (%d of %d frames are saved in %s: run the same command again to continue)", err, saved, total, workdir)
+	}
+	return err
+}
+
+// encodeError adds to an error of encoding what to do next.
+func encodeError(err error, total int, workdir string) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("interrupted while encoding: the %d frames are saved in %s; run the same command again to encode them", total, workdir)
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w; run the same command again to paint it", err)
+	}
+	return fmt.Errorf("%w; the %d painted frames are kept in %s: run the same command again to encode them", err, total, workdir)
 }
 
 // frameLog reports finished frames: a progress bar on a terminal, else a
@@ -285,6 +315,11 @@ func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog,
 }
 
 func (l *frameLog) frame(r pipeline.FrameResult) {
+	if r.Damaged != nil {
+		l.bar.clear()
+		fmt.Fprintf(l.out, "frame %d: %v: painting it again\n", r.Index+1, r.Damaged)
+		return
+	}
 	l.saved++
 	if r.Resumed {
 		l.bar.add(1)

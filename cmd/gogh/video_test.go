@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -163,6 +165,9 @@ func TestVideoErrors(t *testing.T) {
 		{"temporal loss without chain", []string{"video", in, "-s", style, "-o", out, "--warm-start", "none", "--temporal-weight", "5"}, "--temporal-weight"},
 		{"temporal frames", []string{"video", in, "-s", style, "-o", out, "--temporal-weight", "5", "--temporal-frames", "2,1"}, "--temporal-frames"},
 		{"interpolate", []string{"video", in, "-s", style, "-o", out, "--interpolate", "smooth"}, "--interpolate"},
+		{"size beyond memory", []string{"video", in, "-s", style, "-o", out, "--size", "100000"}, "--size: painting 100000x56250 pixels needs about"},
+		{"size below the layers", []string{"video", in, "-s", style, "-o", out, "--size", "6"}, "--size: a 6x2 image is too small"},
+		{"fps above the video's", []string{"video", in, "-s", style, "-o", out, "--fps", "100000", "--end", "0.2"}, "--fps: 100000 is above the video's own 20 fps"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := gogh(t, context.Background(), tc.args...)
@@ -186,11 +191,7 @@ func TestVideoErrors(t *testing.T) {
 // writes no video, and keeps the frames it finished.
 func TestVideoFullDisk(t *testing.T) {
 	in := shared.Path(t, "data/video/cockatoo_720p_14s_yuv420.mp4")
-	dir := t.TempDir()
-	if err := exec.Command("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", dir).Run(); err != nil {
-		t.Skipf("cannot mount a small tmpfs to fill: %v", err)
-	}
-	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	dir := shared.SmallDisk(t, 200<<10)
 	out := filepath.Join(dir, "out.mp4")
 	_, _, err := gogh(t, context.Background(), "video", in, "-s", starryPath(t), "-o", out,
 		"--weights", shared.Weights(t), "--frames", "0:40", "--size", "96", "--steps-first", "2", "--steps", "1")
@@ -229,5 +230,58 @@ func TestVideoNoFFmpeg(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
 		t.Errorf("left behind %v", left)
+	}
+}
+
+// TestEncodeFullDisk paints into a work dir with room and encodes onto a
+// full disk, where ffmpeg exits 0 after failing to write the video's end:
+// the run must fail, say how to continue, and leave no video; run again
+// with room, it encodes the kept frames without painting any.
+func TestEncodeFullDisk(t *testing.T) {
+	shared.NeedFFmpeg(t)
+	in := shared.Path(t, "data/video/cockatoo_720p_14s_yuv420.mp4")
+	full := shared.SmallDisk(t, 4<<10)
+	work := filepath.Join(t.TempDir(), "work")
+	args := func(out string) []string {
+		return []string{"video", in, "-s", starryPath(t), "-o", out, "--weights", shared.Weights(t), "--workdir", work,
+			"--frames", "0:30", "--size", "96", "--steps-first", "2", "--steps", "1", "--threads", "2"}
+	}
+	out := filepath.Join(full, "out.mp4")
+	_, _, err := gogh(t, t.Context(), args(out)...)
+	if err == nil || !strings.Contains(err.Error(), "ffmpeg wrote a broken video") ||
+		!strings.Contains(err.Error(), "run the same command again to encode them") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("got %v, want one line saying the video is broken and how to continue", err)
+	}
+	t.Log(err)
+	if left, _ := os.ReadDir(full); len(left) != 0 {
+		t.Errorf("left on the full disk: %v", left)
+	}
+	roomy := filepath.Join(t.TempDir(), "out.mp4")
+	stdout, _, err := gogh(t, t.Context(), args(roomy)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stdout, "steps 1") {
+		t.Errorf("the second run painted frames:\n%s", stdout)
+	}
+	if v := streamOf(probe(t, roomy), "video"); v == nil || v["nb_read_frames"] != "30" {
+		t.Errorf("video stream %v, want 30 frames", v)
+	}
+}
+
+// TestHints checks what an error after painting has started says to do.
+func TestHints(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{paintError(context.Canceled, 3, 10, "w"), "interrupted: 3 of 10 frames are saved in w; run the same command again to continue"},
+		{paintError(errors.New("frame 4: boom"), 3, 10, "w"), "frame 4: boom (3 of 10 frames are saved in w: run the same command again to continue)"},
+		{encodeError(fmt.Errorf("encoding stopped: %w", context.Canceled), 10, "w"), "interrupted while encoding: the 10 frames are saved in w; run the same command again to encode them"},
+		{encodeError(errors.New("encode: o.mp4: ffmpeg failed: x"), 10, "w"), "encode: o.mp4: ffmpeg failed: x; the 10 painted frames are kept in w: run the same command again to encode them"},
+	} {
+		if c.err.Error() != c.want {
+			t.Errorf("got %q\nwant %q", c.err, c.want)
+		}
 	}
 }

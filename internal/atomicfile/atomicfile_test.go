@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
 )
 
 func TestWriteFile(t *testing.T) {
@@ -71,5 +74,52 @@ func TestCreateHandsTheNameOn(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(path); string(got) != "video" {
 		t.Errorf("destination holds %q", got)
+	}
+}
+
+// TestStale leaves temporary files behind as a killed writer would, and
+// checks which of them the next Create removes: only old ones that no
+// process holds a lock on.
+func TestStale(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "clip.mp4")
+	old := time.Now().Add(-time.Hour)
+	touch := func(name string, mtime time.Time) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("half a video"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	stale := touch(".clip.mp4123", old)
+	recent := touch(".clip.mp4456", time.Now())
+	other := touch(".clip.mp4.notes", old) // not a temporary name
+	held := touch(".clip.mp4789", old)
+	l := flock.New(held, flock.SetFlag(os.O_RDONLY))
+	if ok, err := l.TryLock(); !ok || err != nil {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	defer l.Unlock()
+
+	f, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte("a video")); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.CloseAtomicallyReplace(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path string
+		kept bool
+	}{{stale, false}, {recent, true}, {other, true}, {held, true}, {path, true}} {
+		if _, err := os.Stat(c.path); (err == nil) != c.kept {
+			t.Errorf("%s: kept %v, want %v", filepath.Base(c.path), err == nil, c.kept)
+		}
 	}
 }

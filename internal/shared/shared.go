@@ -10,8 +10,10 @@
 package shared
 
 import (
+	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -144,4 +146,23 @@ func OneLine(t testing.TB, err error, want ...string) {
 			t.Errorf("error %q does not contain %q", msg, w)
 		}
 	}
+}
+
+// SmallDisk returns a new directory on a filesystem of its own that holds
+// only size bytes (a tmpfs, unmounted when the test ends), to test what a
+// full disk does. Mounting needs root: elsewhere the test is skipped, even
+// under CI.
+func SmallDisk(t testing.TB, size int) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", size), "tmpfs", dir).CombinedOutput()
+	if err != nil {
+		t.Skipf("no small filesystem to fill (mounting a tmpfs needs root): %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+	return dir
 }

@@ -25,15 +25,15 @@ const NumConv = 16
 // vgg19().features, which names the keys of a weights file.
 var featureIndex = [NumConv]int{0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34}
 
-// poolAfter reports whether a 2×2 max-pool follows convolution i (0-based).
-func poolAfter(i int) bool { return i == 1 || i == 3 || i == 7 || i == 11 || i == 15 }
+// PoolAfter reports whether a 2×2 max-pool follows convolution i (0-based).
+func PoolAfter(i int) bool { return i == 1 || i == 3 || i == 7 || i == 11 || i == 15 }
 
 // MinSide is the smallest image side that still reaches p: each max-pool
 // before its convolution halves the image.
 func MinSide(p Point) int {
 	side := 1
 	for i := 0; i < p.Conv; i++ {
-		if poolAfter(i) {
+		if PoolAfter(i) {
 			side *= 2
 		}
 	}

@@ -72,7 +72,7 @@ func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
 			maxCol = max(maxCol, winoRows(c.In, c.Out, ch, cw, n.threads)*(cw+1)/2*16*(c.In+c.Out))
 			n.wino[i] = w.winograd(i)
 		}
-		if poolAfter(i) && i < n.depth-1 {
+		if PoolAfter(i) && i < n.depth-1 {
 			ch, cw = ch/2, cw/2
 			n.pooled[i] = make([]float32, c.Out*ch*cw)
 			n.arg[i] = make([]uint8, c.Out*ch*cw)
