@@ -33,16 +33,19 @@
 //
 // Each stylized frame is written to Workdir/frame-NNNNNN.png (atomically)
 // as soon as it is done, like each warm-up frame kept for the cross-fade,
-// and Workdir/job.json records the settings. A resumed run skips saved
-// frames and continues each chain from its last saved frames (or, at a
+// and Workdir/job.json records the settings and the files (by SHA-256):
+// a run of the same job skips the saved frames (each read back in full
+// first: a damaged one is painted again) and continues each chain from its last saved frames (or, at a
 // segment's start, its last saved warm-up frames), read back from the
 // PNGs together with the content frames: as many as the chain looks back
 // at (one, or the longest --temporal-frames distance), repainting the
 // start of the warm-up when those reach before its saved frames; a
 // segment missing a warm-up frame paints its warm-up again.
 // --workers and --overlap are part of the job (they decide the segments and
-// which warm-up frames are cross-faded), so a resume must use the same
-// ones. Because every chain already passes frames on
+// which warm-up frames are cross-faded), so a run that continues must
+// use the same ones. A run of another job is refused; only Discard
+// deletes saved frames. Run and Encode hold the work dir's lock
+// (Workdir/lock). Because every chain already passes frames on
 // in 8-bit precision (the next frame starts from exactly the pixels
 // saved), a resumed run paints the same frames as an uninterrupted one
 // with the same worker and thread counts.

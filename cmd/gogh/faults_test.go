@@ -147,7 +147,7 @@ func TestConcurrentRuns(t *testing.T) {
 	work := filepath.Join(dir, "work")
 	args := func(style string) []string {
 		return []string{"video", in, "-s", style, "-o", filepath.Join(dir, "out.mp4"), "--weights", shared.Weights(t), "--workdir", work,
-			"--frames", "0:30", "--fps", "10", "--size", "40", "--steps-first", "6", "--steps", "3", "--threads", "1"}
+			"--frames", "0:50", "--fps", "10", "--size", "40", "--steps-first", "6", "--steps", "3", "--threads", "1"}
 	}
 	var first bytes.Buffer
 	cmd := process(t, &first, args(style)...)
@@ -173,7 +173,7 @@ func TestConcurrentRuns(t *testing.T) {
 	copyFile(t, wave, style) // another painting behind the same path
 	for _, s := range []string{wave, style} {
 		_, _, err = gogh(t, t.Context(), args(s)...)
-		if err == nil || !strings.Contains(err.Error(), "holds 30 frames painted with other settings (-s: ") ||
+		if err == nil || !strings.Contains(err.Error(), "holds 50 frames painted with other settings (-s: ") ||
 			!strings.Contains(err.Error(), "--discard") || strings.Contains(err.Error(), "\n") {
 			t.Errorf("-s %s: %v; want one line refusing for the style, with the choices", s, err)
 		}

@@ -4,13 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -172,98 +169,4 @@ func fileError(flag string, err error) error {
 		return fmt.Errorf("%s %s: %w", flag, pe.Path, pe.Err)
 	}
 	return fmt.Errorf("%s %w", flag, err)
-}
-
-// checkWritable reports whether files can be created at the paths of
-// flag, path pairs (an empty path is skipped), naming the flag in errors.
-func checkWritable(flagPaths ...string) error {
-	for i := 0; i+1 < len(flagPaths); i += 2 {
-		flag, path := flagPaths[i], flagPaths[i+1]
-		if path == "" {
-			continue
-		}
-		dir := filepath.Dir(path)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("%s %s: no directory %s", flag, path, dir)
-		}
-		if st, err := os.Stat(path); err == nil && st.IsDir() {
-			return fmt.Errorf("%s %s: is a directory; name a file", flag, path)
-		}
-		f, err := os.CreateTemp(dir, ".gogh-check-*")
-		if err != nil {
-			return fmt.Errorf("%s %s: cannot write there: %w", flag, path, err)
-		}
-		f.Close()
-		os.Remove(f.Name())
-	}
-	return nil
-}
-
-// checkNotInput fails when out, the output named by flag, is one of the
-// inputs (flag, path pairs; an empty path is skipped): writing it would
-// destroy that input. Files are compared, not names, so links count.
-func checkNotInput(flag, out string, inputs ...string) error {
-	ost, err := os.Stat(out)
-	if err != nil {
-		return nil // not there yet: not an input
-	}
-	for i := 0; i+1 < len(inputs); i += 2 {
-		if ist, err := os.Stat(inputs[i+1]); inputs[i+1] != "" && err == nil && os.SameFile(ost, ist) {
-			return fmt.Errorf("%s %s: is the input %s; writing it would destroy it, choose another output", flag, out, inputs[i])
-		}
-	}
-	return nil
-}
-
-// checkExt fails unless path ends in one of exts (lower case, with dots).
-func checkExt(flag, path string, exts ...string) error {
-	ext := strings.ToLower(filepath.Ext(path))
-	for _, e := range exts {
-		if ext == e {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s %s: the output must end in %s", flag, path, strings.Join(exts, ", "))
-}
-
-// bar is a progress bar on stderr when it is a terminal; the zero bar
-// draws nothing.
-type bar struct{ pb *progressbar.ProgressBar }
-
-// newBar returns a bar of total steps.
-func newBar(total int, desc string) bar {
-	st, err := os.Stderr.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return bar{}
-	}
-	return bar{progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
-		progressbar.OptionSetDescription(desc), progressbar.OptionShowCount(),
-		progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())}
-}
-
-func (b bar) on() bool { return b.pb != nil }
-
-func (b bar) add(n int) {
-	if b.pb != nil {
-		b.pb.Add(n)
-	}
-}
-
-// clear erases the bar before a line is printed.
-func (b bar) clear() {
-	if b.pb != nil {
-		b.pb.Clear()
-	}
-}
-
-func (b bar) describe(s string) {
-	if b.pb != nil {
-		b.pb.Describe(s)
-	}
-}
-
-func (b bar) finish() {
-	if b.pb != nil {
-		b.pb.Finish()
-	}
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/internal/outpath"
+	"github.com/gogh-video/gogh/internal/progress"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 )
@@ -58,16 +60,16 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err := required("--content", r.content, "--style", r.style, "-o", r.out); err != nil {
 		return err
 	}
-	if err := checkExt("-o", r.out, ".png", ".jpg", ".jpeg"); err != nil {
+	if err := outpath.Ext("-o", r.out, ".png", ".jpg", ".jpeg"); err != nil {
 		return err
 	}
-	if err := checkWritable("-o", r.out, "--log", r.logCSV); err != nil {
+	if err := outpath.Writable("-o", r.out, "--log", r.logCSV); err != nil {
 		return err
 	}
-	if err := checkNotInput("-o", r.out, "--content", r.content, "--style", r.style, "--init", string(r.opts.Init)); err != nil {
+	if err := outpath.NotInput("-o", r.out, "--content", r.content, "--style", r.style, "--init", string(r.opts.Init)); err != nil {
 		return err
 	}
-	if err := checkNotInput("--log", r.logCSV, "--content", r.content, "--style", r.style); err != nil {
+	if err := outpath.NotInput("--log", r.logCSV, "--content", r.content, "--style", r.style); err != nil {
 		return err
 	}
 	if r.size < 0 || r.styleSize < 0 {
@@ -157,13 +159,13 @@ type stepLog struct {
 	every   int
 	out     io.Writer
 	csv     *os.File
-	bar     bar
+	bar     progress.Bar
 	n       int
 	elapsed time.Duration
 }
 
 func newStepLog(csvPath string, every, steps int, out io.Writer) (*stepLog, error) {
-	l := &stepLog{every: every, out: out, bar: newBar(steps, "painting")}
+	l := &stepLog{every: every, out: out, bar: progress.New(steps, "painting")}
 	if csvPath != "" {
 		f, err := os.Create(csvPath)
 		if err != nil {
@@ -184,15 +186,15 @@ func (l *stepLog) step(s stylize.Step) {
 		fmt.Fprintf(l.csv, "%d,%.6g,%.6g,%.6g,%.6g,%.3f\n", s.N, s.Loss.Style, s.Loss.Content, s.Loss.TV, s.Loss.Total, s.Elapsed.Seconds())
 	}
 	if l.every > 0 && s.N%l.every == 0 {
-		l.bar.clear()
+		l.bar.Clear()
 		fmt.Fprintf(l.out, "step %d  style %.4g  content %.4g  total %.4g  (%.2fs/step)\n",
 			s.N, s.Loss.Style, s.Loss.Content, s.Loss.Total, s.Elapsed.Seconds()/float64(s.N))
 	}
-	l.bar.add(1)
+	l.bar.Add(1)
 }
 
 func (l *stepLog) close() error {
-	l.bar.finish()
+	l.bar.Finish()
 	if l.csv != nil {
 		return l.csv.Close()
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/internal/outpath"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/safetensors"
@@ -63,7 +64,7 @@ func (r *lossRun) run(stdout io.Writer) error {
 		return fmt.Errorf("--size: must not be negative, got %d", r.size)
 	}
 	if r.grad != "" {
-		if err := checkWritable("--grad", r.grad); err != nil {
+		if err := outpath.Writable("--grad", r.grad); err != nil {
 			return err
 		}
 	}

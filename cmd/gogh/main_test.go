@@ -351,6 +351,8 @@ func TestBadInput(t *testing.T) {
 		{"output gif", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{D}/out.gif"}, []string{"-o", "out.gif", ".png"}},
 		{"steps 0", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{O}", "--steps", "0"}, []string{"--steps"}},
 		{"negative size", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{O}", "--size", "-1"}, []string{"--size"}},
+		{"size beyond memory", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{O}", "--size", "100000"}, []string{"--size: painting 100000x", "needs about", "available"}},
+		{"size below the layers", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{O}", "--size", "1"}, []string{"--size: a 1x1 image is too small for layer relu4_2"}},
 		{"threads 0", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{O}", "--threads", "0"}, []string{"--threads"}},
 		{"layers", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{O}", "--layers", "bogus"}, []string{"--layers", "bogus"}},
 		{"content layers", []string{"image", "--content", "{C}", "--style", "{S}", "-o", "{O}", "--content-layers", "conv9_9"}, []string{"--content-layers", "conv9_9"}},

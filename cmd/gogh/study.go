@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gogh-video/gogh/internal/outpath"
+	"github.com/gogh-video/gogh/internal/progress"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/study"
 	"github.com/gogh-video/gogh/stylize"
@@ -54,17 +57,18 @@ func (r *runFlags) check() error {
 
 // settings loads the network for layers and returns the runs' settings,
 // with a progress bar of total steps.
-func (r *runFlags) settings(verb string, total int, layers ...[]vgg.Point) (study.Settings, bar, error) {
+func (r *runFlags) settings(verb string, total int, layers ...[]vgg.Point) (study.Settings, progress.Bar, error) {
 	w, err := r.net.load(layers...)
 	if err != nil {
-		return study.Settings{}, bar{}, err
+		return study.Settings{}, progress.Bar{}, err
 	}
-	b := newBar(total, verb)
-	return study.Settings{Options: r.opts, Net: w, OnStep: func(string, stylize.Step) { b.add(1) }}, b, nil
+	b := progress.New(total, verb)
+	return study.Settings{Options: r.opts, Net: w, OnStep: func(string, stylize.Step) { b.Add(1) }}, b, nil
 }
 
 // images loads the comma-separated image files of flag (see
-// study.LoadNamed) and checks that they reach the layers.
+// study.LoadNamed) and checks that they reach the layers and that painting
+// them fits in memory.
 func (r *runFlags) images(flag, list string, layers ...[]vgg.Point) ([]study.Named, error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, fmt.Errorf("%s is required", flag)
@@ -73,6 +77,17 @@ func (r *runFlags) images(flag, list string, layers ...[]vgg.Point) ([]study.Nam
 	for i, p := range paths {
 		if paths[i] = strings.TrimSpace(p); paths[i] == "" {
 			return nil, fmt.Errorf("%s %s: an empty file name in the list", flag, list)
+		}
+	}
+	o := r.opts
+	o.ContentLayers, o.StyleLayers = nil, slices.Concat(layers...)
+	for _, p := range paths {
+		w, h, err := picture.Dims(p, r.size)
+		if err != nil {
+			return nil, fileError(flag, err)
+		}
+		if err := o.CheckMemory(w, h, 1); err != nil {
+			return nil, err
 		}
 	}
 	ims, err := study.LoadNamed(paths, r.size)
@@ -144,7 +159,7 @@ func (f *seriesFlags) run(cmd *cobra.Command, flag, runsFlag, verb string, parse
 	}
 	start := time.Now()
 	err = paint(s, ims[0], runs, barWriter{b, cmd.OutOrStdout()})
-	b.finish()
+	b.Finish()
 	if err != nil {
 		return err
 	}
@@ -254,12 +269,12 @@ func outputDir(dir string) error {
 
 // barWriter writes lines above a progress bar.
 type barWriter struct {
-	b bar
+	b progress.Bar
 	w io.Writer
 }
 
 func (w barWriter) Write(p []byte) (int, error) {
-	w.b.clear()
+	w.b.Clear()
 	return w.w.Write(p)
 }
 
@@ -286,10 +301,10 @@ Pairs run in parallel, as many at once as --threads allows (each pair gets
 			if err := required("--content", contents, "--style", styles, "-o", out); err != nil {
 				return err
 			}
-			if err := checkExt("-o", out, ".png", ".jpg", ".jpeg"); err != nil {
+			if err := outpath.Ext("-o", out, ".png", ".jpg", ".jpeg"); err != nil {
 				return err
 			}
-			if err := checkWritable("-o", out); err != nil {
+			if err := outpath.Writable("-o", out); err != nil {
 				return err
 			}
 			if cell < 0 {
@@ -312,7 +327,7 @@ Pairs run in parallel, as many at once as --threads allows (each pair gets
 				return err
 			}
 			runs, err := s.GridInto(cmd.Context(), cs, ss, cl, sl, "", barWriter{b, cmd.OutOrStdout()})
-			b.finish()
+			b.Finish()
 			if err != nil {
 				return err
 			}
@@ -378,7 +393,7 @@ and time of each run (runs.csv).`,
 				return err
 			}
 			_, _, err = s.InitCompareInto(cmd.Context(), c[0], st[0], cl, sl, out, barWriter{b, cmd.OutOrStdout()})
-			b.finish()
+			b.Finish()
 			return err
 		}),
 	}
@@ -471,11 +486,11 @@ smoke test in seconds.`,
 				return err
 			}
 			runs := len(recon)*seeds + len(layerSets)*seeds + len(st.Contents)*len(st.Styles) + 2
-			var b bar
+			var b progress.Bar
 			if st.Settings, b, err = r.settings("studying", runs*r.opts.Steps, append(layerSets, recon, cl, sl)...); err != nil {
 				return err
 			}
-			defer b.finish()
+			defer b.Finish()
 			st.Log = barWriter{b, cmd.OutOrStdout()}
 			st.Intro = "the default weights."
 			if r.net.path != "" {

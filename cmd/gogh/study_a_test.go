@@ -272,6 +272,7 @@ func TestStudyBadInput(t *testing.T) {
 		{"size 0", with(rec, "--size", "0"), []string{"--size"}},
 		{"too small", with(rec, "--size", "12"), []string{"--size", "too small", "conv5_2"}},
 		{"texture too small", with(tex, "--size", "10", "--layer-sets", "conv1_1;conv4_1"), []string{"--size", "too small", "conv4_1"}},
+		{"size beyond memory", with(rec, "--size", "100000"), []string{"--size", "needs about", "of memory"}},
 		{"steps 0", with(tex, "--steps", "0"), []string{"--steps"}},
 		{"threads 0", with(rec, "--threads", "0"), []string{"--threads"}},
 		{"normalization", with(rec, "--normalization", "bogus"), []string{"--normalization", "bogus"}},

@@ -18,6 +18,8 @@ import (
 	"github.com/gogh-video/gogh/decode"
 	"github.com/gogh-video/gogh/encode"
 	"github.com/gogh-video/gogh/internal/fftool"
+	"github.com/gogh-video/gogh/internal/outpath"
+	"github.com/gogh-video/gogh/internal/progress"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/pipeline"
 	"github.com/gogh-video/gogh/samples"
@@ -198,7 +200,7 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 	if err := required("-o", r.out); err != nil {
 		return err
 	}
-	if err := checkExt("-o", r.out, ".mp4", ".mov", ".mkv", ".m4v"); err != nil {
+	if err := outpath.Ext("-o", r.out, ".mp4", ".mov", ".mkv", ".m4v"); err != nil {
 		return err
 	}
 	if r.outFPS < 0 {
@@ -207,11 +209,11 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 	if err := r.parse(); err != nil {
 		return err
 	}
-	if err := checkWritable("-o", r.out, "--log", r.logPath); err != nil {
+	if err := outpath.Writable("-o", r.out, "--log", r.logPath); err != nil {
 		return err
 	}
 	for _, out := range [][2]string{{"-o", r.out}, {"--log", r.logPath}} {
-		if err := checkNotInput(out[0], out[1], "IN", in, "-s", r.style); err != nil {
+		if err := outpath.NotInput(out[0], out[1], "IN", in, "-s", r.style); err != nil {
 			return err
 		}
 	}
@@ -289,7 +291,7 @@ func encodeError(err error, total int, workdir string) error {
 // file.
 type frameLog struct {
 	out   io.Writer
-	bar   bar
+	bar   progress.Bar
 	jsonl io.WriteCloser
 	total int
 	saved int // frames saved, in this run or an earlier one
@@ -299,7 +301,7 @@ type frameLog struct {
 }
 
 func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog, error) {
-	l := &frameLog{out: out, total: total, start: time.Now(), bar: newBar(total, "stylizing")}
+	l := &frameLog{out: out, total: total, start: time.Now(), bar: progress.New(total, "stylizing")}
 	if path != "" {
 		flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 		if resume {
@@ -316,13 +318,13 @@ func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog,
 
 func (l *frameLog) frame(r pipeline.FrameResult) {
 	if r.Damaged != nil {
-		l.bar.clear()
+		l.bar.Clear()
 		fmt.Fprintf(l.out, "frame %d: %v: painting it again\n", r.Index+1, r.Damaged)
 		return
 	}
 	l.saved++
 	if r.Resumed {
-		l.bar.add(1)
+		l.bar.Add(1)
 		return
 	}
 	l.done++
@@ -333,9 +335,9 @@ func (l *frameLog) frame(r pipeline.FrameResult) {
 	}
 	per := time.Since(l.start).Seconds() / float64(l.done) // wall time per frame, all workers together
 	eta := time.Duration(per * float64(l.total-l.saved) * float64(time.Second))
-	if l.bar.on() {
-		l.bar.describe(fmt.Sprintf("stylizing %.1fs/frame", per))
-		l.bar.add(1)
+	if l.bar.On() {
+		l.bar.Describe(fmt.Sprintf("stylizing %.1fs/frame", per))
+		l.bar.Add(1)
 		return
 	}
 	fmt.Fprintf(l.out, "frame %d/%d  style %.4g  content %.4g  steps %d  %.1fs  (%d/%d done, ETA %s)\n",
@@ -343,7 +345,7 @@ func (l *frameLog) frame(r pipeline.FrameResult) {
 }
 
 func (l *frameLog) close() error {
-	l.bar.finish()
+	l.bar.Finish()
 	if l.jsonl != nil {
 		if err := l.jsonl.Close(); err != nil && l.err == nil {
 			l.err = fmt.Errorf("--log: %w", err)

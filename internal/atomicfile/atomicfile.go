@@ -73,9 +73,12 @@ func removeStale(path string, age time.Duration) {
 	}
 	temp := regexp.MustCompile(`^\.` + regexp.QuoteMeta(base) + `[0-9]+$`)
 	for _, e := range entries {
+		if !temp.MatchString(e.Name()) {
+			continue
+		}
 		n := filepath.Join(dir, e.Name())
 		st, err := e.Info()
-		if err != nil || !temp.MatchString(e.Name()) || !st.Mode().IsRegular() || time.Since(st.ModTime()) < age {
+		if err != nil || !st.Mode().IsRegular() || time.Since(st.ModTime()) < age {
 			continue
 		}
 		l := flock.New(n, flock.SetFlag(os.O_RDONLY))
