@@ -101,7 +101,10 @@ func TestKill9(t *testing.T) {
 			if err := <-done; err != nil {
 				kills++
 			}
-			// What a killed run left is old by the time a user runs again.
+			// A killed run's ffmpeg, orphaned, finishes its temporary
+			// file on its own; what it left is old by the time a user
+			// runs again.
+			settle(dir)
 			backdate(t, dir, time.Hour)
 		}
 	}
@@ -116,6 +119,30 @@ func TestKill9(t *testing.T) {
 		if _, ok := want[name]; !ok {
 			t.Errorf("%s left behind", name)
 		}
+	}
+}
+
+// settle waits (at most 5 s) until the hidden files under dir stop
+// changing for 300 ms.
+func settle(dir string) {
+	state := func() string {
+		var b strings.Builder
+		_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err == nil && strings.HasPrefix(info.Name(), ".") {
+				fmt.Fprintln(&b, p, info.Size(), info.ModTime().UnixNano())
+			}
+			return nil
+		})
+		return b.String()
+	}
+	prev := state()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		cur := state()
+		if cur == prev {
+			return
+		}
+		prev = cur
 	}
 }
 
