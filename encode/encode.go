@@ -104,8 +104,8 @@ type Writer struct {
 	ctx       context.Context // the caller's
 	cancel    context.CancelFunc
 	path      string
-	tmp       *atomicfile.File              // ffmpeg writes it by name
-	want      func(frames int) (lo, hi int) // the frames the video must hold
+	tmp       *atomicfile.File // ffmpeg writes it by name
+	opts      Options
 	cmd       *exec.Cmd
 	stdin     io.WriteCloser
 	stderr    *fftool.Tail
@@ -189,7 +189,7 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := ffmpeg.OutputContext(ctx, streams, tmp.Name(), out).OverWriteOutput().Silent(true).Compile()
 	w := &Writer{ctx: pctx, cancel: cancel, path: path, tmp: tmp, cmd: cmd,
-		stderr: &fftool.Tail{}, frameSize: width * height * 3, want: o.frames}
+		stderr: &fftool.Tail{}, frameSize: width * height * 3, opts: o}
 	cmd.Stderr = w.stderr
 	if w.stdin, err = cmd.StdinPipe(); err == nil {
 		err = cmd.Start()
@@ -279,7 +279,7 @@ func (w *Writer) check() error {
 		return fmt.Errorf("encode: %s: %w", w.path, cerr)
 	}
 	n, perr := strconv.Atoi(strings.TrimSpace(stdout.String()))
-	lo, hi := w.want(w.frames)
+	lo, hi := w.opts.frames(w.frames)
 	if err == nil && perr == nil && n >= lo && n <= hi {
 		return nil
 	}

@@ -68,13 +68,13 @@ const jobFile = "job.json"
 // by content.
 func (j *Job) Identify(input, style, weights string) error {
 	for _, f := range []struct {
-		path        string
-		abs, sha    *string
-		field, what string
+		path     string
+		abs, sha *string
+		field    string
 	}{
-		{input, &j.Input, &j.InputSHA256, "Input", "input"},
-		{style, &j.Style, &j.StyleSHA256, "Style", "style"},
-		{weights, nil, &j.WeightsSHA256, "WeightsFile", "weights"},
+		{input, &j.Input, &j.InputSHA256, "Input"},
+		{style, &j.Style, &j.StyleSHA256, "Style"},
+		{weights, nil, &j.WeightsSHA256, "WeightsFile"},
 	} {
 		sum, err := hashFile(f.path)
 		if err != nil {

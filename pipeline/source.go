@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"image"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -45,20 +46,29 @@ func WarmPath(workdir string, i int) string {
 
 // readPNG reads a frame checkpoint as RGB24 into dst (w×h×3 bytes).
 func readPNG(path string, w, h int, dst []byte) error {
-	f, err := os.Open(path)
+	m, err := decodePNG(path, w, h)
 	if err != nil {
 		return err
+	}
+	picture.RGB24(m, dst)
+	return nil
+}
+
+// decodePNG decodes the PNG at path, which must be w×h.
+func decodePNG(path string, w, h int) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	m, err := png.Decode(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if b := m.Bounds(); b.Dx() != w || b.Dy() != h {
-		return fmt.Errorf("%s is %dx%d, want %dx%d", path, b.Dx(), b.Dy(), w, h)
+		return nil, fmt.Errorf("%s is %dx%d, want %dx%d", path, b.Dx(), b.Dy(), w, h)
 	}
-	picture.RGB24(m, dst)
-	return nil
+	return m, nil
 }
 
 // Video is the Source of the planned frames of a video file, decoded by

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image/png"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -69,24 +68,12 @@ func lock(ctx context.Context, dir string, wait bool) (func(), error) {
 // discard is set, otherwise the error wraps ErrOtherSettings and, where
 // one setting differs, a *field.Error naming it. Then it records job.
 func prepare(dir string, job Job, discard bool) error {
-	path := filepath.Join(dir, jobFile)
 	frames, warm, err := savedFiles(dir)
 	if err != nil {
 		return err
 	}
-	var prev Job
-	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		err = fmt.Errorf("%w (no %s records them)", ErrOtherSettings, jobFile)
-	case err != nil:
-		return fmt.Errorf("work dir: %w", err)
-	default:
-		if err = json.Unmarshal(data, &prev); err != nil {
-			err = fmt.Errorf("%w (%s is damaged: %v)", ErrOtherSettings, jobFile, err)
-		} else if d := prev.diff(job); d != nil {
-			err = fmt.Errorf("%w (%w)", ErrOtherSettings, d)
-		}
+	if err = recorded(dir, job); err != nil && !errors.Is(err, ErrOtherSettings) {
+		return err
 	}
 	switch {
 	case discard:
@@ -98,22 +85,39 @@ func prepare(dir string, job Job, discard bool) error {
 	if err := removeFrames(dir); err != nil {
 		return err
 	}
-	data, err = json.MarshalIndent(job, "", "  ")
+	data, err := json.MarshalIndent(job, "", "  ")
 	if err != nil {
 		return fmt.Errorf("job.json: %w", err)
 	}
-	return atomicfile.WriteBytes(path, append(data, '\n'))
+	return atomicfile.WriteBytes(filepath.Join(dir, jobFile), append(data, '\n'))
+}
+
+// recorded returns nil if dir's job.json records job; an error wrapping
+// ErrOtherSettings if it is missing, damaged or records another job
+// (naming the first setting that differs in a *field.Error); or the error
+// reading it.
+func recorded(dir string, job Job) error {
+	data, err := os.ReadFile(filepath.Join(dir, jobFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w (no %s records them)", ErrOtherSettings, jobFile)
+	}
+	if err != nil {
+		return fmt.Errorf("work dir: %w", err)
+	}
+	var prev Job
+	if err := json.Unmarshal(data, &prev); err != nil {
+		return fmt.Errorf("%w (%s is damaged: %v)", ErrOtherSettings, jobFile, err)
+	}
+	if d := prev.diff(job); d != nil {
+		return fmt.Errorf("%w (%w)", ErrOtherSettings, d)
+	}
+	return nil
 }
 
 // Saved returns how many frames of c's job its work dir holds already: 0
 // for a new or empty work dir, or one holding another job.
 func Saved(c Config) int {
-	data, err := os.ReadFile(filepath.Join(c.Workdir, jobFile))
-	if err != nil {
-		return 0
-	}
-	var prev Job
-	if json.Unmarshal(data, &prev) != nil || prev.diff(c.job()) != nil {
+	if recorded(c.Workdir, c.job()) != nil {
 		return 0
 	}
 	n := 0
@@ -175,20 +179,12 @@ func removeWarm(dir string, keep func(i int) bool) error {
 // check reports whether path holds a whole w×h PNG: a frame saved by an
 // earlier run is read back in full before it is trusted.
 func check(path string, w, h int) (bool, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	_, err := decodePNG(path, w, h)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		return false, fmt.Errorf("%s is damaged: %w", path, err)
-	}
-	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
-		return false, fmt.Errorf("%s is %dx%d, not %dx%d", path, b.Dx(), b.Dy(), w, h)
+	case err != nil:
+		return false, fmt.Errorf("damaged: %w", err)
 	}
 	return true, nil
 }

@@ -32,11 +32,14 @@ func (o Options) Memory(w, h int) int64 {
 	return 256<<20 + int64(9*perPixel*pixels)
 }
 
-// CheckMemory fails with a *field.Error naming Size when n paintings of
-// w×h at once (workers) need more memory (see Memory) than the machine
-// has available now. Where the available memory cannot be read it does
-// not fail.
-func (o Options) CheckMemory(w, h, n int) error {
+// CheckSize fails with a *field.Error naming Size when a w×h image does
+// not reach o's deepest layer (Fits) or when n paintings of w×h at once
+// (workers) need more memory (see Memory) than the machine has available
+// now. Where the available memory cannot be read, only Fits is checked.
+func (o Options) CheckSize(w, h, n int) error {
+	if err := o.Fits(w, h); err != nil {
+		return err
+	}
 	need := int64(n) * o.Memory(w, h)
 	vm, err := mem.VirtualMemory()
 	if err != nil || vm.Available == 0 || need <= int64(vm.Available) {

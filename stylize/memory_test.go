@@ -26,12 +26,12 @@ func TestMemory(t *testing.T) {
 	if a, b := tutorial.Memory(512, 512), o.Memory(512, 512); a >= b {
 		t.Errorf("shallower layers need %d bytes, not less than %d", a, b)
 	}
-	err := o.CheckMemory(100000, 75000, 1)
+	err := o.CheckSize(100000, 75000, 1)
 	if err == nil || !strings.HasPrefix(err.Error(), "Size: painting 100000x75000 pixels needs about") {
 		t.Errorf("100000x75000: %v", err)
 	}
 	t.Log(err)
-	if err := o.CheckMemory(64, 64, 1); err != nil {
+	if err := o.CheckSize(64, 64, 1); err != nil {
 		t.Error(err)
 	}
 }

@@ -83,10 +83,7 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return fileError("--content", err)
 	}
-	if err := r.opts.Fits(cw, ch); err != nil {
-		return err
-	}
-	if err := r.opts.CheckMemory(cw, ch, 1); err != nil {
+	if err := r.opts.CheckSize(cw, ch, 1); err != nil {
 		return err
 	}
 	content, err := picture.Load(r.content, r.size)

@@ -66,9 +66,9 @@ func (r *runFlags) settings(verb string, total int, layers ...[]vgg.Point) (stud
 	return study.Settings{Options: r.opts, Net: w, OnStep: func(string, stylize.Step) { b.Add(1) }}, b, nil
 }
 
-// images loads the comma-separated image files of flag (see
-// study.LoadNamed) and checks that they reach the layers and that painting
-// them fits in memory.
+// images checks that the comma-separated image files of flag reach the
+// layers and that painting them fits in memory, then loads them (see
+// study.LoadNamed).
 func (r *runFlags) images(flag, list string, layers ...[]vgg.Point) ([]study.Named, error) {
 	if strings.TrimSpace(list) == "" {
 		return nil, fmt.Errorf("%s is required", flag)
@@ -86,18 +86,13 @@ func (r *runFlags) images(flag, list string, layers ...[]vgg.Point) ([]study.Nam
 		if err != nil {
 			return nil, fileError(flag, err)
 		}
-		if err := o.CheckMemory(w, h, 1); err != nil {
+		if err := o.CheckSize(w, h, 1); err != nil {
 			return nil, err
 		}
 	}
 	ims, err := study.LoadNamed(paths, r.size)
 	if err != nil {
 		return nil, fileError(flag, err)
-	}
-	for _, n := range ims {
-		if err := stylize.Fits(n.Image.W, n.Image.H, layers...); err != nil {
-			return nil, err
-		}
 	}
 	return ims, nil
 }

@@ -112,10 +112,7 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 	if err != nil {
 		return nil, err
 	}
-	if err := c.cfg.Fits(plan.Width, plan.Height); err != nil {
-		return nil, err
-	}
-	if err := c.cfg.CheckMemory(plan.Width, plan.Height, c.cfg.Workers); err != nil {
+	if err := c.cfg.CheckSize(plan.Width, plan.Height, c.cfg.Workers); err != nil {
 		return nil, err
 	}
 	styleImg, err := picture.Load(c.style, c.dec.Size)

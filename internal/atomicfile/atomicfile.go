@@ -13,7 +13,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -71,9 +71,8 @@ func removeStale(path string, age time.Duration) {
 	if err != nil {
 		return
 	}
-	temp := regexp.MustCompile(`^\.` + regexp.QuoteMeta(base) + `[0-9]+$`)
 	for _, e := range entries {
-		if !temp.MatchString(e.Name()) {
+		if !isTemp(e.Name(), base) {
 			continue
 		}
 		n := filepath.Join(dir, e.Name())
@@ -87,6 +86,13 @@ func removeStale(path string, age time.Duration) {
 			_ = l.Unlock()
 		}
 	}
+}
+
+// isTemp reports whether name is one of renameio's temporary names for
+// base: "." + base + a number.
+func isTemp(name, base string) bool {
+	n, ok := strings.CutPrefix(name, "."+base)
+	return ok && n != "" && strings.Trim(n, "0123456789") == ""
 }
 
 // WriteFile writes path through write, atomically: path holds either its
