@@ -10,12 +10,12 @@ import (
 )
 
 // Memory estimates the bytes of memory painting a w×h image with o takes:
-// the network's weights and the program (256 MiB), and per pixel about 9
+// the network's weights and the program (288 MiB), and per pixel about 9
 // bytes for each float the network's activations hold up to o's deepest
 // layer (activations, their gradients and the convolutions' workspace),
 // a third more with coarse sizes (Scales). Measured peaks (gogh image,
-// Gatys layers, /usr/bin/time): 256×192 361 MiB, 512×384 734 MiB,
-// 1024×768 2.16 GiB; the estimate gives 378 MiB, 745 MiB, 2.16 GiB.
+// Gatys layers, /usr/bin/time): 256×192 406 MiB, 512×384 788 MiB,
+// 1024×768 2.21 GiB; the estimate gives 410 MiB, 777 MiB, 2.19 GiB.
 func (o Options) Memory(w, h int) int64 {
 	perPixel := 0.0 // activation floats per input pixel
 	scale := 1.0
@@ -29,7 +29,7 @@ func (o Options) Memory(w, h int) int64 {
 	if o.Scales > 1 {
 		pixels *= 4.0 / 3
 	}
-	return 256<<20 + int64(9*perPixel*pixels)
+	return 288<<20 + int64(9*perPixel*pixels)
 }
 
 // CheckSize fails with a *field.Error naming Size when a w×h image does

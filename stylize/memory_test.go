@@ -14,7 +14,7 @@ func TestMemory(t *testing.T) {
 	for _, c := range []struct {
 		w, h int
 		kib  float64 // measured maximum resident set
-	}{{256, 192, 369656}, {512, 384, 751500}, {1024, 768, 2267416}} {
+	}{{256, 192, 415884}, {512, 384, 807044}, {1024, 768, 2322120}} {
 		got := float64(o.Memory(c.w, c.h)) / 1024
 		t.Logf("%dx%d: estimate %.0f KiB, measured %.0f KiB", c.w, c.h, got, c.kib)
 		if math.Abs(got/c.kib-1) > 0.10 {

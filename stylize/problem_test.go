@@ -75,7 +75,9 @@ func TestMatchesPyTorch(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if e := shared.RelErr(c.got, want.Data); e > 1e-4 {
+					e := shared.RelErr(c.got, want.Data)
+					t.Logf("%s%s: relative error %.2g", c.key, p, e)
+					if e > 1e-4 {
 						t.Errorf("%s%s: relative error %.2g", c.key, p, e)
 					}
 				}
@@ -98,7 +100,9 @@ func TestMatchesPyTorch(t *testing.T) {
 			l := prob.Eval(x, grad)
 			check := func(name string, got float64) {
 				want := scalars[name]
-				if e := math.Abs(got-want) / math.Abs(want); e > 1e-4 {
+				e := math.Abs(got-want) / math.Abs(want)
+				t.Logf("%s: relative error %.2g", name, e)
+				if e > 1e-4 {
 					t.Errorf("%s = %.7g, PyTorch %.7g (relative error %.2g)", name, got, want, e)
 				}
 			}
@@ -116,6 +120,7 @@ func TestMatchesPyTorch(t *testing.T) {
 			if c := shared.Cosine(grad, want.Data); c < 0.9999 {
 				t.Errorf("gradient cosine similarity %.6f < 0.9999", c)
 			}
+			t.Logf("gradient: cosine %.7f, relative error %.2g", shared.Cosine(grad, want.Data), shared.RelErr(grad, want.Data))
 			if e := shared.RelErr(grad, want.Data); e > 1e-3 {
 				t.Errorf("gradient relative error %.2g", e)
 			}

@@ -8,8 +8,8 @@ import (
 )
 
 // TestWinogradKernelsMatchGo checks that the C transforms compute what the
-// pure-Go ones (used without cgo) compute, bit for bit, on odd and even
-// sizes, with and without the epilogue.
+// pure-Go ones (used without cgo) compute, bit for bit, for both tile
+// sizes, on odd and even sizes, with and without the epilogue.
 func TestWinogradKernelsMatchGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	fill := func(n int) []float32 {
@@ -19,38 +19,49 @@ func TestWinogradKernelsMatchGo(t *testing.T) {
 		}
 		return x
 	}
-	for _, tc := range []struct{ c, h, w, ty0, ty1 int }{{3, 5, 7, 0, 3}, {4, 8, 8, 1, 3}, {2, 1, 1, 0, 1}, {5, 9, 16, 2, 5}} {
-		tw := (tc.w + 1) / 2
-		tiles := (tc.ty1 - tc.ty0) * tw
-		in := fill(tc.c * tc.h * tc.w)
-		vGo, vC := make([]float32, 16*tc.c*tiles), make([]float32, 16*tc.c*tiles)
-		winoInputGo(in, tc.c, tc.h, tc.w, tc.ty0, tc.ty1, vGo)
-		winoInput(in, tc.c, tc.h, tc.w, tc.ty0, tc.ty1, vC)
-		for i := range vGo {
-			if vGo[i] != vC[i] {
-				t.Fatalf("%+v input: v[%d] = %v in C, %v in Go", tc, i, vC[i], vGo[i])
+	type transforms struct {
+		m           int
+		inGo, inC   func(in []float32, cin, h, w, ty0, ty1 int, v []float32)
+		outGo, outC func(m []float32, cout, h, w, ty0, ty1 int, out []float32, ep *epilogue)
+	}
+	for _, tf := range []transforms{
+		{2, winoInputGo, winoInput, winoOutputGo, winoOutput},
+		{4, wino4InputGo, wino4Input, wino4OutputGo, wino4Output},
+	} {
+		nn := (tf.m + 2) * (tf.m + 2)
+		for _, tc := range []struct{ c, h, w, ty0, ty1 int }{{3, 5, 7, 0, 2}, {4, 8, 8, 1, 2}, {2, 1, 1, 0, 1}, {5, 9, 16, 1, 3}, {3, 13, 11, 0, 4}} {
+			tw := (tc.w + tf.m - 1) / tf.m
+			tiles := (tc.ty1 - tc.ty0) * tw
+			in := fill(tc.c * tc.h * tc.w)
+			vGo, vC := make([]float32, nn*tc.c*tiles), make([]float32, nn*tc.c*tiles)
+			tf.inGo(in, tc.c, tc.h, tc.w, tc.ty0, tc.ty1, vGo)
+			tf.inC(in, tc.c, tc.h, tc.w, tc.ty0, tc.ty1, vC)
+			for i := range vGo {
+				if vGo[i] != vC[i] {
+					t.Fatalf("F(%d) %+v input: v[%d] = %v in C, %v in Go", tf.m, tc, i, vC[i], vGo[i])
+				}
 			}
-		}
-		m := fill(16 * tc.c * tiles)
-		bias := fill(tc.c)
-		for _, withEp := range []bool{false, true} {
-			n := tc.c * tc.h * tc.w
-			outGo, outC := make([]float32, n), make([]float32, n)
-			var epGo, epC *epilogue
-			if withEp {
-				epGo = &epilogue{bias: bias, pre: make([]float32, n), act: make([]float32, n)}
-				epC = &epilogue{bias: bias, pre: make([]float32, n), act: make([]float32, n)}
-			}
-			winoOutputGo(m, tc.c, tc.h, tc.w, tc.ty0, tc.ty1, outGo, epGo)
-			winoOutput(m, tc.c, tc.h, tc.w, tc.ty0, tc.ty1, outC, epC)
-			pairs := [][2][]float32{{outGo, outC}}
-			if withEp {
-				pairs = [][2][]float32{{epGo.pre, epC.pre}, {epGo.act, epC.act}}
-			}
-			for _, p := range pairs {
-				for i := range p[0] {
-					if p[0][i] != p[1][i] {
-						t.Fatalf("%+v output (epilogue %v): [%d] = %v in C, %v in Go", tc, withEp, i, p[1][i], p[0][i])
+			m := fill(nn * tc.c * tiles)
+			bias := fill(tc.c)
+			for _, withEp := range []bool{false, true} {
+				n := tc.c * tc.h * tc.w
+				outGo, outC := make([]float32, n), make([]float32, n)
+				var epGo, epC *epilogue
+				if withEp {
+					epGo = &epilogue{bias: bias, pre: make([]float32, n), act: make([]float32, n)}
+					epC = &epilogue{bias: bias, pre: make([]float32, n), act: make([]float32, n)}
+				}
+				tf.outGo(m, tc.c, tc.h, tc.w, tc.ty0, tc.ty1, outGo, epGo)
+				tf.outC(m, tc.c, tc.h, tc.w, tc.ty0, tc.ty1, outC, epC)
+				pairs := [][2][]float32{{outGo, outC}}
+				if withEp {
+					pairs = [][2][]float32{{epGo.pre, epC.pre}, {epGo.act, epC.act}}
+				}
+				for _, p := range pairs {
+					for i := range p[0] {
+						if p[0][i] != p[1][i] {
+							t.Fatalf("F(%d) %+v output (epilogue %v): [%d] = %v in C, %v in Go", tf.m, tc, withEp, i, p[1][i], p[0][i])
+						}
 					}
 				}
 			}

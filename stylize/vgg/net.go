@@ -20,16 +20,16 @@ type Net struct {
 	depth   int // convolutions evaluated
 	taps    []Point
 
-	hw     [NumConv][2]int    // output height and width of each convolution
-	pre    [NumConv][]float32 // conv output before ReLU, kept only where tapped
-	act    [NumConv][]float32 // conv output after ReLU
-	pooled [NumConv][]float32 // max-pool output after conv i, where one follows
-	arg    [NumConv][]uint8   // which of the 2×2 inputs each pooled value came from
-	wino   [NumConv][]float32 // Winograd-transformed kernels of the other convolutions
-	input  []float32          // the preprocessed image [3][H][W]
-	cols   [][]float32        // im2col or Winograd scratch, one per worker
-	ga, gb []float32          // gradient ping-pong buffers
-	gp     []float32          // gradient at a pooled tensor
+	hw     [NumConv][2]int      // output height and width of each convolution
+	pre    [NumConv][]float32   // conv output before ReLU, kept only where tapped
+	act    [NumConv][]float32   // conv output after ReLU
+	pooled [NumConv][]float32   // max-pool output after conv i, where one follows
+	arg    [NumConv][]uint8     // which of the 2×2 inputs each pooled value came from
+	wino   [NumConv]*winoKernel // Winograd-transformed kernels of the other convolutions
+	input  []float32            // the preprocessed image [3][H][W]
+	cols   [][]float32          // im2col or Winograd scratch, one per worker
+	ga, gb []float32            // gradient ping-pong buffers
+	gp     []float32            // gradient at a pooled tensor
 }
 
 // colBudget caps each worker's im2col scratch (in floats): convolutions
@@ -69,8 +69,9 @@ func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
 			maxCol = max(maxCol, bandRows(c.In, ch, cw)*cw*c.In*9)
 			maxAct = max(maxAct, c.In*9*ch*cw) // convInputGrad's column gradient
 		} else {
-			maxCol = max(maxCol, winoRows(c.In, c.Out, ch, cw, n.threads)*(cw+1)/2*16*(c.In+c.Out))
-			n.wino[i] = w.winograd(i)
+			m := winoTile(c.Out, ch, cw)
+			maxCol = max(maxCol, winoScratch(m, c.In, c.Out, ch, cw, n.threads))
+			n.wino[i] = w.winograd(i, m)
 		}
 		if PoolAfter(i) && i < n.depth-1 {
 			ch, cw = ch/2, cw/2

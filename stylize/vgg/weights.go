@@ -30,17 +30,18 @@ type Weights struct {
 	Preprocess string
 	Conv       [NumConv]Conv
 
-	wino [NumConv]struct { // Winograd kernels, made once and shared by every Net
+	wino [NumConv][2]struct { // Winograd kernels by tile (2 and 4), made once and shared by every Net
 		once sync.Once
-		u    []float32
+		k    *winoKernel
 	}
 }
 
-// winograd returns convolution i's kernels transformed for Winograd.
-func (w *Weights) winograd(i int) []float32 {
-	k := &w.wino[i]
-	k.once.Do(func() { k.u = winoKernels(w.Conv[i].W, w.Conv[i].Out, w.Conv[i].In) })
-	return k.u
+// winograd returns convolution i's kernels transformed for Winograd with
+// m×m output tiles (m is 2 or 4).
+func (w *Weights) winograd(i, m int) *winoKernel {
+	k := &w.wino[i][m/2-1]
+	k.once.Do(func() { k.k = newWinoKernel(w.Conv[i], m) })
+	return k.k
 }
 
 // Load reads VGG19 weights from a safetensors file with torchvision's

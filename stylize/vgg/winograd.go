@@ -40,14 +40,20 @@ func winoKernels(wt []float32, cout, cin int) []float32 {
 	return u
 }
 
-// winoRows is how many tile rows one worker transforms and multiplies at
-// once: as many as fit in winoBudget floats of V and M, up to an even share
-// of the image. Large bands pay: measured on VGG19 at 512 px, a budget of
-// 2²² floats evaluates 5% slower than 2²³, and bands of 512 tiles 10%
-// slower still (SGEMM calls with N in the thousands run faster).
-func winoRows(cin, cout, h, w, threads int) int {
-	th, tw := (h+1)/2, (w+1)/2
-	return max(1, min((th+threads-1)/threads, winoBudget/(16*(cin+cout)*tw)))
+// winoRows is how many tile rows of a convolution with m×m output tiles
+// one worker transforms and multiplies at once: as many as fit in
+// winoBudget floats of V and M, up to an even share of the image. Large
+// bands pay: measured on VGG19 at 512 px, a budget of 2²² floats evaluates
+// 5% slower than 2²³, and bands of 512 tiles 10% slower still (SGEMM calls
+// with N in the thousands run faster).
+func winoRows(m, cin, cout, h, w, threads int) int {
+	th, tw := (h+m-1)/m, (w+m-1)/m
+	return max(1, min((th+threads-1)/threads, winoBudget/((m+2)*(m+2)*(cin+cout)*tw)))
+}
+
+// winoScratch is the scratch one worker needs for such a convolution.
+func winoScratch(m, cin, cout, h, w, threads int) int {
+	return winoRows(m, cin, cout, h, w, threads) * (w + m - 1) / m * (m + 2) * (m + 2) * (cin + cout)
 }
 
 // winoBudget caps each worker's Winograd scratch, in floats.
@@ -68,30 +74,60 @@ type epilogue struct {
 	bias, pre, act []float32
 }
 
-// convWino is conv computed with F(2×2, 3×3) from transformed kernels u
-// ([16][cout][cin]), or with transposed set, the backward convolution of
-// the layer whose transformed kernels are u ([16][cin][cout]). With ep
-// not nil the output goes through the epilogue instead of into out.
-func (n *Net) convWino(in []float32, cin, h, w int, u []float32, cout int, out []float32, transposed bool, ep *epilogue) {
-	th, tw := (h+1)/2, (w+1)/2
-	rows := winoRows(cin, cout, h, w, n.threads)
+// winoKernel is one convolution's kernels transformed for Winograd with
+// m×m output tiles: F(2×2, 3×3) or F(4×4, 3×3).
+type winoKernel struct {
+	m    int
+	u    []float32 // [(m+2)²][out][in]
+	back []float32 // F(4×4, 3×3) only: the backward pass's, [36][in][out]
+}
+
+// newWinoKernel transforms c's kernels for m×m output tiles.
+func newWinoKernel(c Conv, m int) *winoKernel {
+	if m == 4 {
+		return &winoKernel{m: 4, u: wino4Kernels(c.W, c.Out, c.In, false), back: wino4Kernels(c.W, c.Out, c.In, true)}
+	}
+	return &winoKernel{m: 2, u: winoKernels(c.W, c.Out, c.In)}
+}
+
+// convWino is conv computed with Winograd's algorithm from kernels k of a
+// layer with cin inputs and cout outputs, or with backward set, the
+// backward convolution of the layer whose kernels are k (its cin and cout
+// are then that layer's cout and cin). With ep not nil the output goes
+// through the epilogue instead of into out.
+func (n *Net) convWino(in []float32, cin, h, w int, k *winoKernel, cout int, out []float32, backward bool, ep *epilogue) {
+	m := k.m
+	nn := (m + 2) * (m + 2)
+	th, tw := (h+m-1)/m, (w+m-1)/m
+	rows := winoRows(m, cin, cout, h, w, n.threads)
 	bands := (th + rows - 1) / rows
 	parallelParts(bands, n.threads, func(part, lo, hi int) {
 		scratch := n.cols[part]
 		for b := lo; b < hi; b++ {
 			ty0, ty1 := b*rows, min(th, (b+1)*rows)
 			tiles := (ty1 - ty0) * tw
-			v := scratch[:16*cin*tiles]
-			m := scratch[16*cin*tiles:][:16*cout*tiles]
-			winoInput(in, cin, h, w, ty0, ty1, v)
-			for xi := 0; xi < 16; xi++ {
-				a, lda := u[xi*cout*cin:], cin
-				if transposed {
-					a, lda = u[(4*winoSwap[xi/4]+winoSwap[xi%4])*cout*cin:], cout
-				}
-				blas.Sgemm(transposed, false, cout, tiles, cin, 1, a, lda, v[xi*cin*tiles:], tiles, 0, m[xi*cout*tiles:], tiles)
+			v := scratch[:nn*cin*tiles]
+			mm := scratch[nn*cin*tiles:][:nn*cout*tiles]
+			if m == 4 {
+				wino4Input(in, cin, h, w, ty0, ty1, v)
+			} else {
+				winoInput(in, cin, h, w, ty0, ty1, v)
 			}
-			winoOutput(m, cout, h, w, ty0, ty1, out, ep)
+			for xi := 0; xi < nn; xi++ {
+				a, lda, trans := k.u[xi*cout*cin:], cin, false
+				switch {
+				case backward && m == 4:
+					a = k.back[xi*cout*cin:]
+				case backward:
+					a, lda, trans = k.u[(4*winoSwap[xi/4]+winoSwap[xi%4])*cout*cin:], cout, true
+				}
+				blas.Sgemm(trans, false, cout, tiles, cin, 1, a, lda, v[xi*cin*tiles:], tiles, 0, mm[xi*cout*tiles:], tiles)
+			}
+			if m == 4 {
+				wino4Output(mm, cout, h, w, ty0, ty1, out, ep)
+			} else {
+				winoOutput(mm, cout, h, w, ty0, ty1, out, ep)
+			}
 		}
 	})
 }
@@ -188,18 +224,7 @@ func winoOutputGo(m []float32, cout, h, w, ty0, ty1 int, out []float32, ep *epil
 					r[0] = a0[tx] + a1[tx] + a2[tx] + bias
 					r[1] = a1[tx] - a2[tx] - a3[tx] + bias
 				}
-				at := (co*h + 2*ty + i) * w
-				if ep == nil {
-					copy(out[at:][:w], row)
-					continue
-				}
-				if ep.pre != nil {
-					copy(ep.pre[at:][:w], row)
-				}
-				act := ep.act[at:][:w]
-				for x, v := range row[:w] {
-					act[x] = max(v, 0)
-				}
+				emit(row[:w], (co*h+2*ty+i)*w, out, ep)
 			}
 		}
 	}
