@@ -14,6 +14,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp"
@@ -218,6 +220,15 @@ func SavePNG(path string, im Image) error {
 // SaveJPEG writes im as a JPEG of quality 95, like SavePNG.
 func SaveJPEG(path string, im Image) error {
 	return atomicfile.WriteFile(path, func(w io.Writer) error { return jpeg.Encode(w, im.NRGBA(), &jpeg.Options{Quality: 95}) })
+}
+
+// Save writes im as a JPEG if path ends in .jpg or .jpeg (any case), else
+// as a PNG.
+func Save(path string, im Image) error {
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".jpg" || ext == ".jpeg" {
+		return SaveJPEG(path, im)
+	}
+	return SavePNG(path, im)
 }
 
 // Resample writes src resampled to dst's size into dst, bilinearly with

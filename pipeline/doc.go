@@ -1,6 +1,6 @@
 // Package pipeline stylizes the frames of a video with the Gatys et al.
-// engine of package stylize, on a pool of workers, with every finished
-// frame checkpointed as a PNG in a work directory.
+// engine of package stylize, on a pool of workers or on many machines,
+// with every finished frame checkpointed as a PNG in a work directory.
 //
 // # Warm start and segments
 //
@@ -8,45 +8,51 @@
 // t−1: as it is ("prev") or warped along the optical flow into frame t
 // ("flow", gogh video's default, with the temporal loss holding it there),
 // so consecutive frames land in the same local optimum and the video does
-// not flicker; that makes a chain of frames sequential. To use several workers the frames are split into contiguous
-// segments, one chain per worker ([Split]). A chain that began cold at a
-// segment's first frame would look different from the end of the
-// previous segment (a visible "pop"), so every segment but the first
-// starts its chain Overlap frames early: those warm-up frames belong to
-// the previous segment, and the segment's first saved frame is already
-// warm-started. This narrows the jump but does not remove it: two chains
-// started cold at different frames settle in different optima. So the
-// warm-up frames are saved too, as Workdir/warm-NNNNNN.png, and [Encode]
-// cross-fades over them from the previous chain's frames to the next
-// chain's, ending at the warm-up frame the next segment continued from:
-// the jump is spread over Overlap+1 steps. (Only warm-up frames after the
-// previous segment's first frame are saved, so that two cross-fades never
-// touch.) Measured at 32x24 with 10/4 steps (TestBoundary): the boundary
-// jumps 51.8 levels without warm-up and 32.1 with 2 frames; with those 2
-// frames cross-faded the largest step between consecutive frames around
-// the boundary is 11.9, against 4-5 between frames of one chain. One
-// worker has no boundary at all. With warm start "none" every frame
-// starts from its content frame and segments need no warm-up (and there
-// is no cross-fade).
+// not flicker; that makes a chain of frames sequential. To paint a clip
+// with several chains at once (workers in one process, or shards on many
+// machines) its frames are split into contiguous segments ([Split]),
+// one chain each. Every segment but the first starts its chain Overlap
+// frames early (a warm-up, painted but not saved), so that its first frame
+// is warm-started like the frames inside a chain.
 //
-// # Checkpoints
+// # Seams
+//
+// Two chains started at different frames settle in different optima: a
+// segment's first frame still jumps from the previous segment's last.
+// So once both segments of a boundary are done, [Seams] paints the first
+// Seam frames of the later segment again as the continuation of the
+// earlier segment's chain, each also started part of the way toward the
+// later chain's painting of the same frame and held to it, the more the
+// later the frame, and saves them as Workdir/seam-NNNNNN.png, which
+// [Encode] uses in place of the frames. The look then moves from one
+// chain to the other over Seam+1 frame steps along the flow. Measured at
+// 32x24 (TestSeam): the frame pairs around the boundary have a warping
+// error 1.79 times that of one uninterrupted chain's same pairs without
+// the seam, 1.07 times with it; over the clip 1.28 and 1.00 times. One
+// worker has no boundary. With warm start "none" every frame starts from
+// its content frame: no warm-up and no seams.
+//
+// # Checkpoints and shards
 //
 // Each stylized frame is written to Workdir/frame-NNNNNN.png (atomically)
-// as soon as it is done, like each warm-up frame kept for the cross-fade,
-// and Workdir/job.json records the settings and the files (by SHA-256):
-// a run of the same job skips the saved frames (each read back in full
-// first: a damaged one is painted again) and continues each chain from its last saved frames (or, at a
-// segment's start, its last saved warm-up frames), read back from the
+// as soon as it is done, and Workdir/job.json records the settings and
+// the files (by SHA-256): a run of the same job skips the saved frames
+// (each read back in full first: a damaged one is painted again) and
+// continues each chain from its last saved frames, read back from the
 // PNGs together with the content frames: as many as the chain looks back
-// at (one, or the longest --temporal-frames distance), repainting the
-// start of the warm-up when those reach before its saved frames; a
-// segment missing a warm-up frame paints its warm-up again.
-// --workers and --overlap are part of the job (they decide the segments and
-// which warm-up frames are cross-faded), so a run that continues must
-// use the same ones. A run of another job is refused; only Discard
-// deletes saved frames. Run and Encode hold the work dir's lock
-// (Workdir/lock). Because every chain already passes frames on
-// in 8-bit precision (the next frame starts from exactly the pixels
-// saved), a resumed run paints the same frames as an uninterrupted one
-// with the same worker and thread counts.
+// at (one, or the longest --temporal-frames distance), painting the
+// segment's warm-up again when those reach before the segment. The
+// number of segments, --overlap and --seam are part of the job, so a run
+// that continues must use the same ones. A run of another job is refused;
+// only Discard deletes saved frames.
+//
+// A shard (Config.Shard, K of N) is segment K of N painted by one process
+// with all its threads; shards run at the same time on any machines that
+// see the work dir. The locks (see lockName) keep two processes from
+// painting one segment or one seam, and a process deleting frames from
+// running beside any other. A shard killed at any point continues when
+// run again; run again after it finished, it paints nothing. Because
+// every chain already passes frames on in 8-bit precision (the next frame
+// starts from exactly the pixels saved), a resumed run paints the same
+// frames as an uninterrupted one with the same thread count.
 package pipeline

@@ -9,33 +9,29 @@ import (
 	"os"
 )
 
-// Encode reads the frame PNGs 0..frames−1 from workdir, in order, and
-// writes them to enc as RGB24. Every frame must have the size of the
-// first.
-//
-// Where the next segment's chain saved its warm-up frames (see WarmPath),
-// Encode cross-fades from the chain that saved the frames into it: over a
-// run of warm-up frames a..b−1 (frame b being the first of the next
-// segment), frame i is (1−α)·frame + α·warm-up with α = (i−a+1)/(b−a+1),
-// so the look moves in equal steps from one chain to the other and ends
-// at the warm-up frame b−1 that frame b was painted from. Encode holds
-// two frames in memory, and the work dir's lock (see Run), waiting for it
-// while another process holds it.
+// Encode reads the frames 0..frames−1 from workdir, in order, and writes
+// them to enc as RGB24: each frame's seam version where one is saved (see
+// Seams), else the frame itself. Every frame must have the size of the
+// first. Encode holds two frames in memory, and the work dir's lock
+// shared (see lockName), waiting for it while a process deletes frames.
 func Encode(ctx context.Context, workdir string, frames int, enc FrameWriter) error {
-	unlock, err := lock(ctx, workdir, true)
-	if err != nil {
+	var held locks
+	defer held.release()
+	if err := held.take(ctx, workdir, lockName, true, true); err != nil {
 		return err
 	}
-	defer unlock()
 	var w, h int
-	var rgb, warm []byte
-	fadeFrom, fadeEnd := -1, -1 // the run of warm-up frames [fadeFrom, fadeEnd) frame i is in
+	var rgb []byte
 	for i := range frames {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("encoding stopped: %w", err)
 		}
-		path := FramePath(workdir, i)
+		path := SeamPath(workdir, i)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			path = FramePath(workdir, i)
+		}
 		if i == 0 {
+			var err error
 			if w, h, err = pngSize(path); err != nil {
 				return frameError(i, err)
 			}
@@ -44,58 +40,11 @@ func Encode(ctx context.Context, workdir string, frames int, enc FrameWriter) er
 		if err := readPNG(path, w, h, rgb); err != nil {
 			return frameError(i, err)
 		}
-		if i >= fadeEnd {
-			hasWarm, err := warmExists(workdir, i)
-			if err != nil {
-				return err
-			}
-			fadeFrom, fadeEnd = -1, -1
-			if hasWarm {
-				fadeFrom, fadeEnd = i, i+1
-				for {
-					ok, err := warmExists(workdir, fadeEnd)
-					if err != nil {
-						return err
-					}
-					if !ok {
-						break
-					}
-					fadeEnd++
-				}
-			}
-		}
-		if i >= fadeFrom && i < fadeEnd {
-			if warm == nil {
-				warm = make([]byte, len(rgb))
-			}
-			if err := readPNG(WarmPath(workdir, i), w, h, warm); err != nil {
-				return fmt.Errorf("warm-up frame %d: %w", i, err)
-			}
-			blend(rgb, warm, i-fadeFrom+1, fadeEnd-fadeFrom+1)
-		}
 		if err := enc.WriteFrame(rgb); err != nil {
 			return fmt.Errorf("encoding frame %d: %w", i, err)
 		}
 	}
 	return nil
-}
-
-// blend sets a to (1−α)·a + α·b, rounded, with α = num/den.
-func blend(a, b []byte, num, den int) {
-	for j := range a {
-		a[j] = uint8((int(a[j])*(den-num) + int(b[j])*num + den/2) / den)
-	}
-}
-
-func warmExists(workdir string, i int) (bool, error) {
-	_, err := os.Stat(WarmPath(workdir, i))
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("warm-up frame %d: %w", i, err)
-	}
-	return true, nil
 }
 
 func frameError(i int, err error) error {

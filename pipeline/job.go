@@ -3,7 +3,10 @@ package pipeline
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/gogh-video/gogh/internal/field"
+	"github.com/gogh-video/gogh/stylize"
 )
 
 // Job is what Workdir/job.json records: every setting that changes the
@@ -57,9 +61,61 @@ type Job struct {
 	Optimizer  string  `json:"optimizer"`
 	LR         float64 `json:"lr"`
 
-	// The split decides which warm-up frames are saved and cross-faded.
-	Workers int `json:"workers"`
+	// The split: how many segments (workers or shards), the warm-up of
+	// each chain and the frames painted again after each boundary.
+	Workers int `json:"workers" field:"Workers/Shards"`
 	Overlap int `json:"overlap"`
+	Seam    int `json:"seam"`
+}
+
+// ReadJob reads the job.json of work dir dir.
+func ReadJob(dir string) (Job, error) {
+	data, err := os.ReadFile(filepath.Join(dir, jobFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Job{}, fmt.Errorf("%s is not a work dir of gogh: it has no %s", dir, jobFile)
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("work dir: %w", err)
+	}
+	var j Job
+	if err := json.Unmarshal(data, &j); err != nil {
+		return Job{}, fmt.Errorf("%s: %w", filepath.Join(dir, jobFile), err)
+	}
+	return j, nil
+}
+
+// Config returns the configuration of the job recorded in work dir dir,
+// with its frames split into j.Workers shards (Shard 0 of them) and the
+// given threads: what paints the job's seams (Seams) and encodes it.
+func (j Job) Config(dir string, threads int) (Config, error) {
+	c := j.config()
+	c.Workdir, c.Threads = dir, threads
+	var err error
+	if c.ContentLayers, err = stylize.ParseLayers(strings.Join(j.ContentLayers, ",")); err == nil {
+		c.StyleLayers, err = stylize.ParseLayers(strings.Join(j.StyleLayers, ","))
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", filepath.Join(dir, jobFile), err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: %w", filepath.Join(dir, jobFile), err)
+	}
+	return c, nil
+}
+
+// config is the part of Config that j records without parsing: the
+// split, the frames and the optimization's numbers.
+func (j Job) config() Config {
+	c := Defaults()
+	c.Job = j
+	c.Width, c.Height, c.Frames = j.Width, j.Height, j.Frames
+	c.Workers, c.Shard, c.Overlap, c.Seam = 1, Shard{N: max(j.Workers, 1)}, j.Overlap, j.Seam
+	c.WarmStart, c.Steps, c.WarmSteps = WarmStart(j.WarmStart), j.StepsFirst, max(j.Steps, 1)
+	c.Weights = stylize.Weights{Content: j.ContentWeight, Style: j.StyleWeight, TV: j.TVWeight, Temporal: j.TemporalWeight}
+	c.TemporalFrames = j.TemporalFrames
+	c.Normalization, c.Optimizer, c.LR = stylize.Normalization(j.Normalization), stylize.Method(j.Optimizer), j.LR
+	c.Scales, c.Tolerance = j.Scales, j.Tolerance
+	return c
 }
 
 const jobFile = "job.json"

@@ -68,7 +68,7 @@ func Defaults() Config {
 	o := stylize.DefaultOptions()
 	o.Steps, o.Scales = 150, 3
 	o.Weights.Temporal = DefaultTemporalWeight
-	return Config{Options: o, WarmSteps: 40, Workers: 1, Overlap: DefaultOverlap, WarmStart: WarmFlow}
+	return Config{Options: o, WarmSteps: 40, Workers: 1, Overlap: DefaultOverlap, Seam: DefaultSeam, WarmStart: WarmFlow}
 }
 
 // DefaultOverlap is the warm-up of a segment's chain (see [Split]): two
@@ -87,11 +87,22 @@ type Config struct {
 	// WarmSteps is the evaluations for a warm-started frame.
 	WarmSteps int
 	Workdir   string // where frame PNGs and job.json go
-	Workers   int    // parallel chains, sharing Threads
+	// Workers is the number of segments (Split), each painted by its own
+	// chain, all at once, sharing Threads.
+	Workers int
+	// Shard, if its N is not 0, splits the frames into N segments instead
+	// and makes Run paint only segment K, with all Threads: one shard of
+	// a clip painted on one of many machines that share Workdir. Such a
+	// run paints no seams (see Seam and [Seams]).
+	Shard Shard
 	// Overlap is the number of warm-up frames before every segment but
 	// the first (chains only: not with WarmNone); see Split. Use
 	// DefaultOverlap.
-	Overlap   int
+	Overlap int
+	// Seam is the number of frames after each segment boundary that are
+	// painted again, continuing the previous segment's chain, once both
+	// segments are done (see [Seams]); 0 for none. Use DefaultSeam.
+	Seam      int
 	WarmStart WarmStart
 	// TemporalFrames are the frame distances (1 = the previous frame)
 	// whose stylized frames, warped along the flow, anchor a frame through
@@ -123,6 +134,9 @@ type FrameResult struct {
 	Seconds float64      // wall time spent on it
 	Worker  int          // the worker (segment) that painted it
 	Resumed bool         // saved by an earlier run; nothing else is set
+	// Seam is set for a frame painted again after a segment boundary
+	// (see Seams), saved beside the frame it replaces.
+	Seam bool
 	// Damaged, if not nil, says why the frame an earlier run saved cannot
 	// be read back: it is painted again (nothing else is set).
 	Damaged error
@@ -156,7 +170,7 @@ func (c *Config) Validate() error {
 		return field.Errorf("WarmSteps", "must be at least 1, got %d", c.WarmSteps)
 	case c.Workers < 1:
 		return field.Errorf("Workers", "must be at least 1, got %d", c.Workers)
-	case c.Workers > c.Threads:
+	case c.Workers > c.Threads && c.Shard.N == 0:
 		return field.Errorf("Workers", "%d workers but %d threads: each worker needs a thread", c.Workers, c.Threads)
 	case !c.WarmStart.valid():
 		return field.Errorf("WarmStart", "unknown %q (want %s, %s or %s)", c.WarmStart, WarmNone, WarmPrev, WarmFlow)
@@ -164,6 +178,14 @@ func (c *Config) Validate() error {
 		return field.Errorf("Weights.Temporal", "the temporal loss needs frames painted in a chain (warm start %s or %s), not %s", WarmPrev, WarmFlow, WarmNone)
 	case c.Overlap < 0:
 		return field.Errorf("Overlap", "must not be negative, got %d", c.Overlap)
+	case c.Seam < 0:
+		return field.Errorf("Seam", "must not be negative, got %d", c.Seam)
+	case c.Shard.N < 0 || c.Shard.N > 0 && (c.Shard.K < 0 || c.Shard.K >= c.Shard.N):
+		return field.Errorf("Shard", "%s: want K/N with 0 ≤ K < N", c.Shard)
+	case c.Shard.N > 0 && c.Workers > 1:
+		return field.Errorf("Workers", "a shard is one chain: use --workers or --shard, not both")
+	case c.Shard.N > 0 && c.Discard:
+		return field.Errorf("Discard", "would delete the frames of every shard: discard them with a run without a shard")
 	}
 	return temporal.CheckLags(c.lossLags())
 }
@@ -215,12 +237,37 @@ func (c *Config) job() Job {
 	j.Normalization = string(c.Normalization)
 	j.WarmStart, j.StepsFirst, j.Steps = string(c.WarmStart), c.Steps, c.WarmSteps
 	j.Scales, j.Tolerance = max(c.Scales, 1), c.Tolerance
-	j.Workers, j.Overlap = c.Workers, c.Overlap
+	j.Workers, j.Overlap, j.Seam = c.segments(), c.Overlap, c.Seam
 	if c.WarmStart == WarmNone {
-		j.Steps = 0 // unused
+		j.Steps, j.Overlap, j.Seam = 0, 0, 0 // unused
 	}
 	j.Optimizer, j.LR = string(c.Optimizer), c.LR
 	return j
+}
+
+// segments returns the number of segments the frames are split into.
+func (c *Config) segments() int {
+	if c.Shard.N > 0 {
+		return c.Shard.N
+	}
+	return c.Workers
+}
+
+// split returns the segments; with WarmNone they need no warm-up.
+func (c *Config) split() []Segment {
+	overlap := c.Overlap
+	if c.WarmStart == WarmNone {
+		overlap = 0
+	}
+	return Split(c.Frames, c.segments(), overlap)
+}
+
+// threads returns the threads of one chain.
+func (c *Config) threads() int {
+	if c.Shard.N > 0 {
+		return c.Threads
+	}
+	return max(1, c.Threads/c.Workers)
 }
 
 func names(ps []vgg.Point) []string {
@@ -232,19 +279,21 @@ func names(ps []vgg.Point) []string {
 }
 
 // Run stylizes frames [0, c.Frames) of src in style and saves each in
-// c.Workdir as it is done (see FramePath), and the warm-up frames that
-// Encode cross-fades over (see WarmPath). The frames are split into
+// c.Workdir as it is done (see FramePath). The frames are split into
 // c.Workers contiguous segments (Split), each painted by one worker that
-// builds one Problem and reuses it for all its frames. Run holds the work
-// dir's lock while it runs: a second Run on it fails at once, naming the
-// first one's process. Frames saved by an earlier run of the same job are
-// read back in full first: a damaged one is reported (FrameResult.Damaged)
-// and painted again, and the chain then reads the saved frames after it
-// back as if it had painted them. Cancelling ctx
-// stops every worker at its next evaluation: the frames in flight are
-// lost, the saved ones kept, and the error wraps ctx's. Run holds a few
-// frames per worker in memory, and the frames a chain looks back at
-// (TemporalFrames).
+// builds one Problem and reuses it for all its frames; then the frames
+// after each boundary are painted again (Seams). With c.Shard set, Run
+// paints only that shard, and no seams.
+//
+// Run holds the work dir's locks while it runs (see lockName): a second
+// Run on the same segments fails at once, naming the first one's process.
+// Frames saved by an earlier run of the same job are read back in full
+// first: a damaged one is reported (FrameResult.Damaged) and painted
+// again, and the chain then reads the saved frames after it back as if it
+// had painted them. Cancelling ctx stops every worker at its next
+// evaluation: the frames in flight are lost, the saved ones kept, and the
+// error wraps ctx's. Run holds a few frames per worker in memory, and the
+// frames a chain looks back at (TemporalFrames).
 func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, c Config) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -255,59 +304,78 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, 
 	if err := os.MkdirAll(c.Workdir, 0o755); err != nil {
 		return fmt.Errorf("work dir: %w", err)
 	}
-	unlock, err := lock(ctx, c.Workdir, false)
-	if err != nil {
+	var held locks
+	defer held.release()
+	if err := held.take(ctx, c.Workdir, lockName, !c.Discard, false); err != nil {
 		return err
 	}
-	defer unlock()
-	if err := prepare(c.Workdir, c.job(), c.Discard); err != nil {
+	segs := c.split()
+	mine := segs
+	first := 0 // the number of the first segment painted here
+	if c.Shard.N > 0 {
+		if c.Shard.K >= len(segs) {
+			return field.Errorf("Shard", "%s: the clip has only %d frames", c.Shard, c.Frames)
+		}
+		mine, first = segs[c.Shard.K:c.Shard.K+1], c.Shard.K
+	}
+	for k := range mine {
+		if err := held.take(ctx, c.Workdir, segmentLock(first+k), false, false); err != nil {
+			return err
+		}
+	}
+	if err := c.prepare(ctx); err != nil {
 		return err
 	}
-	overlap := c.Overlap
-	if c.WarmStart == WarmNone {
-		overlap = 0
+	report := c.reporter()
+	saved := make([]bool, c.Frames)
+	for _, seg := range mine {
+		for i := seg.First; i < seg.First+seg.Count; i++ {
+			path := FramePath(c.Workdir, i)
+			ok, err := check(path, c.Width, c.Height)
+			if err != nil {
+				report(FrameResult{Index: i, Damaged: err})
+				if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return fmt.Errorf("work dir: %w", err)
+				}
+			}
+			saved[i] = ok
+		}
 	}
-	segs := Split(c.Frames, c.Workers, overlap)
+	g, gctx := errgroup.WithContext(ctx)
+	for k, seg := range mine {
+		g.Go(func() error { return c.segment(gctx, first+k, seg, w, style, src, saved, report) })
+	}
+	err := g.Wait()
+	if err == nil && c.Shard.N == 0 {
+		err = c.seams(ctx, w, style, src, segs, report)
+	}
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("stylizing stopped: %w", ctx.Err())
+	}
+	return err
+}
+
+// prepare checks and records the job in the work dir (see prepare),
+// holding its job.json lock.
+func (c *Config) prepare(ctx context.Context) error {
+	var held locks
+	defer held.release()
+	if err := held.take(ctx, c.Workdir, jobLock, false, true); err != nil {
+		return err
+	}
+	return prepare(c.Workdir, c.job(), c.Discard)
+}
+
+// reporter returns c.OnFrame made safe to call from several workers.
+func (c *Config) reporter() func(FrameResult) {
 	var mu sync.Mutex
-	report := func(r FrameResult) {
+	return func(r FrameResult) {
 		if c.OnFrame != nil {
 			mu.Lock()
 			defer mu.Unlock()
 			c.OnFrame(r)
 		}
 	}
-	saved := make([]bool, c.Frames)
-	for i := range saved {
-		path := FramePath(c.Workdir, i)
-		ok, err := check(path, c.Width, c.Height)
-		if err != nil {
-			report(FrameResult{Index: i, Damaged: err})
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("work dir: %w", err)
-			}
-		}
-		saved[i] = ok
-	}
-	// Keep only the warm-up frames this split cross-fades over, whole.
-	fade := make([]bool, c.Frames)
-	for _, s := range segs {
-		for i := s.First - s.Fade; i < s.First; i++ {
-			ok, _ := check(WarmPath(c.Workdir, i), c.Width, c.Height)
-			fade[i] = ok
-		}
-	}
-	if err := removeWarm(c.Workdir, func(i int) bool { return i < len(fade) && fade[i] }); err != nil {
-		return err
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	for i, seg := range segs {
-		g.Go(func() error { return c.segment(gctx, i, seg, w, style, src, saved, report) })
-	}
-	err = g.Wait()
-	if err != nil && ctx.Err() != nil {
-		return fmt.Errorf("stylizing stopped: %w", ctx.Err())
-	}
-	return err
 }
 
 // worker is one chain's state: a problem, its images and the chain's
@@ -324,14 +392,14 @@ type worker struct {
 	rgb     []byte
 }
 
-// segment paints one segment's unsaved frames, and its warm-up frames for
-// the cross-fade if any is missing. A chain that resumes reads the frames
-// it needs to look back at (see Config.lookBack) from their saved images.
+// segment paints one segment's unsaved frames. A chain that resumes reads
+// the frames it needs to look back at (see Config.lookBack) from their
+// saved images; if those reach before the segment, it paints its warm-up
+// again.
 func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weights, style *stylize.Style,
 	src Source, saved []bool, report func(FrameResult)) error {
 	end := seg.First + seg.Count
-	fadeFrom := seg.First - seg.Fade // first warm-up frame saved
-	k, last := end, seg.First-1      // first and last frame to paint
+	k, last := end, seg.First-1 // first and last frame to paint
 	for i := seg.First; i < end; i++ {
 		if saved[i] {
 			report(FrameResult{Index: i, Worker: id, Resumed: true})
@@ -339,13 +407,36 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 		}
 		k, last = min(k, i), i
 	}
-	fadeSaved := true // every warm-up frame of the cross-fade is saved
-	for i := fadeFrom; i < seg.First; i++ {
-		fadeSaved = fadeSaved && exists(WarmPath(c.Workdir, i))
-	}
-	if k == end && fadeSaved {
+	if k == end {
 		return nil
 	}
+	wk, err := c.newWorker(w, style)
+	if err != nil {
+		return err
+	}
+	from := k // first frame read from the source
+	switch {
+	case c.WarmStart == WarmNone:
+	case k-c.lookBack() >= seg.First:
+		from = k - c.lookBack()
+	default:
+		from = seg.First - seg.Warmup
+	}
+	return wk.chain(ctx, c, src, from, last+1, func(i int) (string, bool) {
+		return FramePath(c.Workdir, i), i >= seg.First && i < end && saved[i]
+	}, func(i int) (string, *seamTarget, error) {
+		if i < seg.First {
+			return "", nil, nil // warm-up: painted, not saved
+		}
+		return FramePath(c.Workdir, i), nil, nil
+	}, func(r FrameResult) {
+		r.Worker = id
+		report(r)
+	})
+}
+
+// newWorker returns a worker for c's frames.
+func (c *Config) newWorker(w *vgg.Weights, style *stylize.Style) (*worker, error) {
 	wk := &worker{
 		weights: w,
 		style:   style,
@@ -357,49 +448,23 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 	// gives it a workspace of its own).
 	var err error
 	if wk.opt, err = stylize.NewOptimizer(c.Optimizer, c.LR); err != nil {
-		return err
+		return nil, err
 	}
 	if c.WarmStart != WarmNone {
 		wk.hist, err = temporal.NewHistory(c.Width, c.Height, c.lossLags(), temporal.DefaultFlowOptions())
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	// restored says where frame i was saved, if the chain reads it back
-	// instead of painting it.
-	restored := func(i int) (string, bool) {
-		switch {
-		case i >= seg.First && i < end && saved[i]:
-			return FramePath(c.Workdir, i), true
-		case i >= fadeFrom && i < seg.First && fadeSaved:
-			return WarmPath(c.Workdir, i), true
-		}
-		return "", false
-	}
-	from := k // first frame read from the source
-	stop := last + 1
-	switch {
-	case c.WarmStart == WarmNone:
-	case !fadeSaved:
-		// Paint the warm-up (again) to save its missing frames; saved
-		// frames of the segment are then read back, and the chain goes on
-		// from the last of them.
-		from = seg.First - seg.Warmup
-		if k == end {
-			stop = seg.First
-		}
-	case k > seg.First || seg.Fade > 0:
-		// Resuming inside the chain, or at the segment's start after a
-		// saved warm-up: read back the last frames it looks back at. If
-		// those reach before the saved warm-up frames, paint the warm-up's
-		// start again.
-		from = max(k-c.lookBack(), seg.First-seg.Warmup)
-		if from < fadeFrom {
-			from = seg.First - seg.Warmup
-		}
-	default:
-		from = seg.First - seg.Warmup
-	}
+	return wk, nil
+}
+
+// chain runs wk along frames [from, stop) of src: a frame restored (a
+// path, true) is read back from that file and passed on as if painted;
+// any other is painted and saved where dest says ("" for nowhere),
+// toward dest's seam target if any, and reported.
+func (wk *worker) chain(ctx context.Context, c *Config, src Source, from, stop int,
+	restored func(i int) (string, bool), dest func(i int) (string, *seamTarget, error), report func(FrameResult)) error {
 	rd, err := src.Open(ctx, from, stop-from)
 	if err != nil {
 		return fmt.Errorf("frames %d-%d: %w", from, stop-1, err)
@@ -414,11 +479,12 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 			}
 			return fmt.Errorf("reading frame %d: %w", i, err)
 		}
-		if c.WarmStart == WarmNone && saved[i] {
+		path, ok := restored(i)
+		if ok && c.WarmStart == WarmNone {
 			continue // independent frame saved earlier
 		}
 		wk.content.SetRGB(wk.rgb)
-		if path, ok := restored(i); ok && c.WarmStart != WarmNone {
+		if ok {
 			if err := wk.load(c, path); err != nil {
 				return fmt.Errorf("resuming after frame %d: %w", i, err)
 			}
@@ -427,26 +493,24 @@ func (c *Config) segment(ctx context.Context, id int, seg Segment, w *vgg.Weight
 			continue
 		}
 		decode := time.Since(readStart).Seconds()
-		r, err := wk.paint(ctx, c, i, warm)
+		out, target, err := dest(i)
+		if err != nil {
+			return err
+		}
+		r, err := wk.paint(ctx, c, i, warm, target)
 		if err != nil {
 			return err
 		}
 		r.Time.Decode = decode
 		warm = c.WarmStart != WarmNone
-		if i < seg.First {
-			if i >= fadeFrom {
-				if err := picture.SavePNG(WarmPath(c.Workdir, i), wk.x); err != nil {
-					return err
-				}
-			}
-			continue // warm-up
+		if out == "" {
+			continue
 		}
 		saveStart := time.Now()
-		if err := picture.SavePNG(FramePath(c.Workdir, i), wk.x); err != nil {
+		if err := picture.SavePNG(out, wk.x); err != nil {
 			return err
 		}
 		r.Time.Save = time.Since(saveStart).Seconds()
-		r.Worker = id
 		report(r)
 	}
 	return rd.Close()
@@ -469,13 +533,15 @@ func exists(path string) bool {
 // paint stylizes frame i (in wk.content) into wk.x, starting cold from
 // the content or, when warm, as c.WarmStart says, and rounds the result to
 // the 8 bits it is saved in, so the next frame starts from exactly what a
-// resumed run would read back.
-func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (FrameResult, error) {
+// resumed run would read back. With a seam target, a warm frame also
+// starts part of the way toward it and is held to it (see Seams); a
+// frame that would start cold (a scene cut) is the target itself.
+func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool, target *seamTarget) (FrameResult, error) {
 	start := time.Now()
 	fresh := wk.prob == nil // every size has this frame's content
 	if fresh {
 		opts := c.Options
-		opts.Threads = c.Threads / c.Workers
+		opts.Threads = c.threads()
 		l, err := stylize.NewLadder(wk.weights, wk.content, wk.style, opts)
 		if err != nil {
 			return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
@@ -503,6 +569,17 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 		}
 	}
 	cold := !warm || cut
+	if target != nil {
+		if cold {
+			copy(wk.x.Pix, target.image.Pix)
+			if wk.hist != nil {
+				wk.hist.Push(wk.content, wk.x)
+			}
+			return FrameResult{Index: i, Seconds: time.Since(start).Seconds(), Seam: true}, nil
+		}
+		target.blend(wk.x)
+		anchors = append(anchors, target.anchor())
+	}
 	if cold {
 		copy(wk.x.Pix, wk.content.Pix)
 		steps = c.Steps
@@ -540,7 +617,7 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool) (Frame
 	if wk.hist != nil {
 		wk.hist.Push(wk.content, wk.x)
 	}
-	return FrameResult{Index: i, Loss: loss, Steps: n, Seconds: time.Since(start).Seconds(), Time: t}, nil
+	return FrameResult{Index: i, Loss: loss, Steps: n, Seconds: time.Since(start).Seconds(), Time: t, Seam: target != nil}, nil
 }
 
 // Record is the JSON form of a FrameResult: a line of a frames log. A

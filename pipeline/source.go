@@ -37,13 +37,6 @@ func FramePath(workdir string, i int) string {
 	return filepath.Join(workdir, fmt.Sprintf("frame-%06d.png", i))
 }
 
-// WarmPath returns the file in workdir of the warm-up version of frame i:
-// frame i as painted by the chain of the next segment while warming up
-// (see [Segment] and [Encode]).
-func WarmPath(workdir string, i int) string {
-	return filepath.Join(workdir, fmt.Sprintf("warm-%06d.png", i))
-}
-
 // readPNG reads a frame checkpoint as RGB24 into dst (w×h×3 bytes).
 func readPNG(path string, w, h int, dst []byte) error {
 	m, err := decodePNG(path, w, h)

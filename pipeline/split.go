@@ -1,45 +1,62 @@
 package pipeline
 
-// Segment is one worker's share of the frames: it saves frames
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Segment is one chain's share of the frames: it saves frames
 // [First, First+Count) and starts its warm-start chain Warmup frames
 // earlier, at First−Warmup. Warm-up frames belong to the previous
-// segment, which saves them as frames; the last Fade of them are also saved
-// as warm-up frames (see WarmPath), for Encode to cross-fade from the
-// previous chain into this one.
+// segment: they are painted to start the chain, not saved.
 type Segment struct {
 	First, Count, Warmup int
-	// Fade is min(Warmup, the previous segment's Count − 1): the
-	// cross-fade stays inside the previous segment and never reaches its
-	// first frame, so the warm-up frames of two boundaries never touch
-	// and Encode can tell them apart.
-	Fade int
 }
 
-// Split divides frames into at most workers contiguous segments of nearly
-// equal length that together cover every frame exactly once. Every segment
-// but the first gets a warm-up of overlap frames (fewer if it starts
-// earlier than that), so that its first saved frame is warm-started like
-// the frames inside a chain, and the video can cross-fade over the
-// warm-up (see the package documentation).
-func Split(frames, workers, overlap int) []Segment {
+// Split divides frames into at most n contiguous segments that together
+// cover every frame exactly once: segment k holds frames
+// [⌊k·frames/n⌋, ⌊(k+1)·frames/n⌋), so any process can tell which frames
+// a shard paints from k, n and the frame count alone. Every segment but
+// the first gets a warm-up of overlap frames (fewer if it starts earlier
+// than that), so that its first saved frame is warm-started like the
+// frames inside a chain (see the package documentation).
+func Split(frames, n, overlap int) []Segment {
 	if frames <= 0 {
 		return nil
 	}
-	n := min(max(workers, 1), frames)
+	n = min(max(n, 1), frames)
 	overlap = max(overlap, 0)
-	segs := make([]Segment, 0, n)
-	first := 0
-	for i := range n {
-		count := frames / n
-		if i < frames%n {
-			count++
-		}
-		seg := Segment{First: first, Count: count, Warmup: min(overlap, first)}
-		if i > 0 {
-			seg.Fade = min(seg.Warmup, segs[i-1].Count-1)
-		}
-		segs = append(segs, seg)
-		first += count
+	segs := make([]Segment, n)
+	for k := range segs {
+		first, next := k*frames/n, (k+1)*frames/n
+		segs[k] = Segment{First: first, Count: next - first, Warmup: min(overlap, first)}
 	}
 	return segs
+}
+
+// Shard is shard K (from 0) of N: segment K of Split(frames, N, …).
+type Shard struct{ K, N int }
+
+// String returns "K/N", or "" for no shard (N = 0).
+func (s Shard) String() string {
+	if s.N == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%d", s.K, s.N)
+}
+
+// MarshalText returns "K/N".
+func (s Shard) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText sets s from "K/N" (e.g. "0/3"), checking 0 ≤ K < N.
+func (s *Shard) UnmarshalText(b []byte) error {
+	a, c, ok := strings.Cut(string(b), "/")
+	k, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(c)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 0 || k >= n {
+		return fmt.Errorf("%q: want K/N with 0 ≤ K < N, e.g. 0/3", b)
+	}
+	*s = Shard{k, n}
+	return nil
 }

@@ -22,44 +22,92 @@ import (
 // are never deleted but on request (Config.Discard).
 var ErrOtherSettings = errors.New("frames painted with other settings")
 
-// lockName is the work dir's lock file: a process painting or encoding
-// the work dir holds an flock(2) on it, which ends with the process (even
-// on kill -9), and writes its pid and host into it for others to read.
-const lockName = "lock"
+// The work dir's locks are flock(2)s, which end with their process (even
+// on kill -9). Every process that paints or encodes a work dir holds
+// lockName shared; only one that deletes frames (Config.Discard) holds it
+// exclusively. Each segment's chain, each seam and job.json's check have
+// a lock of their own (segmentLock, seamLock, jobLock), held
+// exclusively, into which the holder writes its pid and host for others
+// to read. So shards of one clip run at the same time on any machines
+// that share the work dir, and no two processes paint the same frame.
+const (
+	lockName = "lock"
+	jobLock  = "lock.job"
+)
 
-// lock takes the lock of work dir dir, or fails with a *field.Error naming
-// Workdir and the process that holds it. The returned function releases
-// it. With wait set, it waits for the lock while ctx allows.
-func lock(ctx context.Context, dir string, wait bool) (func(), error) {
-	path := filepath.Join(dir, lockName)
+func segmentLock(k int) string { return fmt.Sprintf("lock.segment-%d", k) }
+func seamLock(k int) string    { return fmt.Sprintf("lock.seam-%d", k) }
+
+// locks are flocks a run holds, released together.
+type locks []*flock.Flock
+
+func (l *locks) release() {
+	for _, f := range *l {
+		_ = f.Unlock()
+	}
+}
+
+// take adds the lock of file name in dir to l: shared or exclusive; with
+// wait set it waits while ctx allows, otherwise it fails at once with a
+// *field.Error naming Workdir and, for an exclusive lock, the holder.
+func (l *locks) take(ctx context.Context, dir, name string, shared, wait bool) error {
+	path := filepath.Join(dir, name)
 	fl := flock.New(path)
 	var ok bool
 	var err error
-	if wait {
+	switch {
+	case wait && shared:
+		ok, err = fl.TryRLockContext(ctx, 50*time.Millisecond)
+	case wait:
 		ok, err = fl.TryLockContext(ctx, 50*time.Millisecond)
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, ctxErr
-		}
-	} else {
+	case shared:
+		ok, err = fl.TryRLock()
+	default:
 		ok, err = fl.TryLock()
 	}
+	if ctxErr := ctx.Err(); wait && ctxErr != nil {
+		return ctxErr
+	}
 	if err != nil {
-		return nil, fmt.Errorf("work dir %s: %w", dir, err)
+		return fmt.Errorf("work dir %s: %w", dir, err)
 	}
 	if !ok {
-		holder, _ := os.ReadFile(path)
-		who := strings.TrimSpace(string(holder))
-		if who == "" {
-			who = "a process that has not written its pid yet"
-		}
-		return nil, field.Errorf("Workdir", "%s is in use by another gogh (%s): wait for it to end, or use another work dir", dir, who)
+		return field.Errorf("Workdir", "%s is in use by another gogh (%s): wait for it to end, or use another work dir", dir, holder(path))
+	}
+	*l = append(*l, fl)
+	if shared {
+		return nil
 	}
 	host, _ := os.Hostname()
 	if err := os.WriteFile(path, fmt.Appendf(nil, "pid %d on %s\n", os.Getpid(), host), 0o644); err != nil {
-		_ = fl.Unlock()
-		return nil, fmt.Errorf("work dir %s: %w", dir, err)
+		return fmt.Errorf("work dir %s: %w", dir, err)
 	}
-	return func() { _ = fl.Unlock() }, nil
+	return nil
+}
+
+// holder says who holds the lock file at path, as its holder wrote it.
+func holder(path string) string {
+	b, _ := os.ReadFile(path)
+	if who := strings.TrimSpace(string(b)); who != "" {
+		return who
+	}
+	if strings.HasSuffix(path, string(filepath.Separator)+lockName) {
+		return "deleting its frames"
+	}
+	return "a process that has not written its pid yet"
+}
+
+// held reports whether another process holds the exclusive lock file name
+// in dir, and who.
+func held(dir, name string) (bool, string) {
+	path := filepath.Join(dir, name)
+	fl := flock.New(path)
+	ok, err := fl.TryRLock()
+	if err != nil || ok {
+		_ = fl.Unlock()
+		return false, ""
+	}
+	return true, holder(path)
 }
 
 // prepare readies the locked work dir for job: a dir with no frames is
@@ -68,7 +116,7 @@ func lock(ctx context.Context, dir string, wait bool) (func(), error) {
 // discard is set, otherwise the error wraps ErrOtherSettings and, where
 // one setting differs, a *field.Error naming it. Then it records job.
 func prepare(dir string, job Job, discard bool) error {
-	frames, warm, err := savedFiles(dir)
+	frames, err := savedFiles(dir)
 	if err != nil {
 		return err
 	}
@@ -79,7 +127,7 @@ func prepare(dir string, job Job, discard bool) error {
 	case discard:
 	case err == nil:
 		return nil // the same job: continue it
-	case frames+warm > 0:
+	case frames > 0:
 		return fmt.Errorf("work dir %s holds %d %w", dir, frames, err)
 	}
 	if err := removeFrames(dir); err != nil {
@@ -129,48 +177,34 @@ func Saved(c Config) int {
 	return n
 }
 
-// savedFiles counts the frame and warm-up PNGs in dir.
-func savedFiles(dir string) (frames, warm int, err error) {
-	f, err := filepath.Glob(filepath.Join(dir, "frame-*.png"))
-	if err != nil {
-		return 0, 0, err
+// savedPatterns match the files of frames a work dir holds: frames, seam
+// frames, and the warm-up frames of earlier releases.
+var savedPatterns = []string{"frame-*.png", "seam-*.png", "warm-*.png"}
+
+// savedFiles counts the frame PNGs (frames, seams) in dir.
+func savedFiles(dir string) (int, error) {
+	n := 0
+	for _, p := range savedPatterns {
+		m, err := filepath.Glob(filepath.Join(dir, p))
+		if err != nil {
+			return 0, err
+		}
+		n += len(m)
 	}
-	w, err := filepath.Glob(filepath.Join(dir, "warm-*.png"))
-	return len(f), len(w), err
+	return n, nil
 }
 
-// removeFrames deletes the frame checkpoints and warm-up frames (and only
-// those) in dir.
+// removeFrames deletes the frame PNGs (and only those) in dir.
 func removeFrames(dir string) error {
-	if err := removeWarm(dir, func(int) bool { return false }); err != nil {
-		return err
-	}
-	names, err := filepath.Glob(filepath.Join(dir, "frame-*.png"))
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if err := os.Remove(n); err != nil {
-			return fmt.Errorf("work dir: %w", err)
+	for _, p := range savedPatterns {
+		names, err := filepath.Glob(filepath.Join(dir, p))
+		if err != nil {
+			return err
 		}
-	}
-	return nil
-}
-
-// removeWarm deletes the warm-up frames in dir except those of the frames
-// for which keep is true.
-func removeWarm(dir string, keep func(i int) bool) error {
-	names, err := filepath.Glob(filepath.Join(dir, "warm-*.png"))
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		var i int
-		if _, err := fmt.Sscanf(filepath.Base(n), "warm-%d.png", &i); err == nil && keep(i) {
-			continue
-		}
-		if err := os.Remove(n); err != nil {
-			return fmt.Errorf("work dir: %w", err)
+		for _, n := range names {
+			if err := os.Remove(n); err != nil {
+				return fmt.Errorf("work dir: %w", err)
+			}
 		}
 	}
 	return nil

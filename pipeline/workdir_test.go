@@ -168,8 +168,8 @@ func TestWorkdirWithoutJob(t *testing.T) {
 func TestWorkdirLock(t *testing.T) {
 	_, _, spec := setup(t)
 	dir := t.TempDir()
-	unlock, err := lock(t.Context(), dir, false)
-	if err != nil {
+	var other locks // another process painting the first segment
+	if err := other.take(t.Context(), dir, segmentLock(0), false, false); err != nil {
 		t.Fatal(err)
 	}
 	c := config(t, dir, spec)
@@ -182,7 +182,7 @@ func TestWorkdirLock(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, jobFile)); err == nil {
 		t.Error("the refused run wrote job.json")
 	}
-	unlock()
+	other.release()
 	if _, painted, _, err := counted(t, c); err != nil || painted != c.Frames {
 		t.Fatalf("after unlock: %d painted, %v", painted, err)
 	}

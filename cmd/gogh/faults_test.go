@@ -37,13 +37,13 @@ func process(t *testing.T, out *bytes.Buffer, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// files returns the bytes of every file under dir but the lock and the
+// files returns the bytes of every file under dir but the locks and the
 // frames log, by path relative to dir.
 func files(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	m := map[string][]byte{}
 	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() || info.Name() == "lock" {
+		if err != nil || info.IsDir() || strings.HasPrefix(info.Name(), "lock") {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
@@ -179,7 +179,7 @@ func TestConcurrentRuns(t *testing.T) {
 	var first bytes.Buffer
 	cmd := process(t, &first, args(style)...)
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
-		if b, _ := os.ReadFile(filepath.Join(work, "lock")); len(b) > 0 {
+		if b, _ := os.ReadFile(filepath.Join(work, "lock.segment-0")); len(b) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -30,6 +30,7 @@ var flagOf = map[string]string{
 	"Size": "--size", "FPS": "--fps", "Start": "--start", "End": "--end", "FromFrame": "--frames", "ToFrame": "--frames",
 	// pipeline.Config, compare.Options, encode.Options
 	"WarmSteps": "--steps", "Workers": "--workers", "Overlap": "--overlap", "WarmStart": "--warm-start",
+	"Shard": "--shard", "Shards": "--shard", "Seam": "--seam", "Discard": "--discard",
 	"TemporalFrames": "--temporal-frames", "Workdir": "--workdir", "Parallel": "--parallel", "Dir": "-o",
 	"Interpolate": "--interpolate", "Resample": "--out-fps", "Style": "-s", "WeightsFile": "--weights", "Input": "IN",
 }

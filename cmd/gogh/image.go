@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/gogh-video/gogh/internal/outpath"
-	"github.com/gogh-video/gogh/internal/progress"
+	"github.com/gogh-video/gogh/internal/runlog"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 )
@@ -114,86 +111,30 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log, err := newStepLog(r.logCSV, r.logEvery, r.opts.Steps, stdout)
+	log, err := runlog.NewSteps(r.logCSV, r.logEvery, r.opts.Steps, stdout)
 	if err != nil {
-		return err
+		return fmt.Errorf("--log: %w", err)
 	}
 	fmt.Fprintf(stdout, "painting %dx%d, %d steps of %s, %s normalization, style weight %g\n",
 		content.W, content.H, r.opts.Steps, r.opts.Optimizer, r.opts.Normalization, r.opts.Weights.Style)
-	loss, runErr := prob.Run(ctx, x, r.opts.Steps, opt, log.step)
-	if err := log.close(); err != nil && runErr == nil {
-		runErr = err
+	loss, runErr := prob.Run(ctx, x, r.opts.Steps, opt, log.Step)
+	if err := log.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("--log: %w", err)
 	}
 	canceled := errors.Is(runErr, context.Canceled)
-	if runErr != nil && !canceled && log.n == 0 {
+	if runErr != nil && !canceled && log.N == 0 {
 		return runErr // nothing was painted: leave no output
 	}
-	if err := save(r.out, x); err != nil {
+	if err := picture.Save(r.out, x); err != nil {
 		return err
 	}
 	if canceled {
-		return fmt.Errorf("interrupted after %d steps; the best image so far is in %s", log.n, r.out)
+		return fmt.Errorf("interrupted after %d steps; the best image so far is in %s", log.N, r.out)
 	}
 	if runErr != nil {
 		return runErr
 	}
 	fmt.Fprintf(stdout, "done in %s: style %.4g  content %.4g  total %.4g -> %s\n",
-		log.elapsed.Round(time.Millisecond), loss.Style, loss.Content, loss.Total, r.out)
-	return nil
-}
-
-// save writes the image as PNG or JPEG by out's extension.
-func save(out string, im picture.Image) error {
-	if ext := strings.ToLower(filepath.Ext(out)); ext == ".jpg" || ext == ".jpeg" {
-		return picture.SaveJPEG(out, im)
-	}
-	return picture.SavePNG(out, im)
-}
-
-// stepLog reports a run's steps: a line every K steps, a CSV row per step,
-// and a progress bar.
-type stepLog struct {
-	every   int
-	out     io.Writer
-	csv     *os.File
-	bar     progress.Bar
-	n       int
-	elapsed time.Duration
-}
-
-func newStepLog(csvPath string, every, steps int, out io.Writer) (*stepLog, error) {
-	l := &stepLog{every: every, out: out, bar: progress.New(steps, "painting")}
-	if csvPath != "" {
-		f, err := os.Create(csvPath)
-		if err != nil {
-			return nil, fmt.Errorf("--log: %w", err)
-		}
-		if _, err := fmt.Fprintln(f, "step,style,content,tv,total,seconds"); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("--log: %w", err)
-		}
-		l.csv = f
-	}
-	return l, nil
-}
-
-func (l *stepLog) step(s stylize.Step) {
-	l.n, l.elapsed = s.N, s.Elapsed
-	if l.csv != nil {
-		fmt.Fprintf(l.csv, "%d,%.6g,%.6g,%.6g,%.6g,%.3f\n", s.N, s.Loss.Style, s.Loss.Content, s.Loss.TV, s.Loss.Total, s.Elapsed.Seconds())
-	}
-	if l.every > 0 && s.N%l.every == 0 {
-		l.bar.Clear()
-		fmt.Fprintf(l.out, "step %d  style %.4g  content %.4g  total %.4g  (%.2fs/step)\n",
-			s.N, s.Loss.Style, s.Loss.Content, s.Loss.Total, s.Elapsed.Seconds()/float64(s.N))
-	}
-	l.bar.Add(1)
-}
-
-func (l *stepLog) close() error {
-	l.bar.Finish()
-	if l.csv != nil {
-		return l.csv.Close()
-	}
+		log.Elapsed.Round(time.Millisecond), loss.Style, loss.Content, loss.Total, r.out)
 	return nil
 }

@@ -153,7 +153,7 @@ func (f *seriesFlags) run(cmd *cobra.Command, flag, runsFlag, verb string, parse
 		return err
 	}
 	start := time.Now()
-	err = paint(s, ims[0], runs, barWriter{b, cmd.OutOrStdout()})
+	err = paint(s, ims[0], runs, b.Writer(cmd.OutOrStdout()))
 	b.Finish()
 	if err != nil {
 		return err
@@ -262,17 +262,6 @@ func outputDir(dir string) error {
 	return nil
 }
 
-// barWriter writes lines above a progress bar.
-type barWriter struct {
-	b progress.Bar
-	w io.Writer
-}
-
-func (w barWriter) Write(p []byte) (int, error) {
-	w.b.Clear()
-	return w.w.Write(p)
-}
-
 func newGridCmd() *cobra.Command {
 	var (
 		r                runFlags
@@ -321,7 +310,7 @@ Pairs run in parallel, as many at once as --threads allows (each pair gets
 			if err != nil {
 				return err
 			}
-			runs, err := s.GridInto(cmd.Context(), cs, ss, cl, sl, "", barWriter{b, cmd.OutOrStdout()})
+			runs, err := s.GridInto(cmd.Context(), cs, ss, cl, sl, "", b.Writer(cmd.OutOrStdout()))
 			b.Finish()
 			if err != nil {
 				return err
@@ -329,7 +318,7 @@ Pairs run in parallel, as many at once as --threads allows (each pair gets
 			if cell == 0 {
 				cell = study.DefaultCell(r.size)
 			}
-			if err := save(out, picture.FromImage(study.GridImage(study.Cells(cs), study.Cells(ss), runs, cell))); err != nil {
+			if err := picture.Save(out, picture.FromImage(study.GridImage(study.Cells(cs), study.Cells(ss), runs, cell))); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "grid -> %s\n", out)
@@ -387,7 +376,7 @@ and time of each run (runs.csv).`,
 			if err != nil {
 				return err
 			}
-			_, _, err = s.InitCompareInto(cmd.Context(), c[0], st[0], cl, sl, out, barWriter{b, cmd.OutOrStdout()})
+			_, _, err = s.InitCompareInto(cmd.Context(), c[0], st[0], cl, sl, out, b.Writer(cmd.OutOrStdout()))
 			b.Finish()
 			return err
 		}),
@@ -486,7 +475,7 @@ smoke test in seconds.`,
 				return err
 			}
 			defer b.Finish()
-			st.Log = barWriter{b, cmd.OutOrStdout()}
+			st.Log = b.Writer(cmd.OutOrStdout())
 			st.Intro = "the default weights."
 			if r.net.path != "" {
 				st.Intro = "weights " + filepath.Base(r.net.path) + "."

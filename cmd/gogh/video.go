@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,7 +18,7 @@ import (
 	"github.com/gogh-video/gogh/encode"
 	"github.com/gogh-video/gogh/internal/fftool"
 	"github.com/gogh-video/gogh/internal/outpath"
-	"github.com/gogh-video/gogh/internal/progress"
+	"github.com/gogh-video/gogh/internal/runlog"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/pipeline"
 	"github.com/gogh-video/gogh/samples"
@@ -141,11 +140,8 @@ func (cl *clip) source() pipeline.Video { return pipeline.Video{Path: cl.in, Pla
 // videoRun holds the flags of gogh video.
 type videoRun struct {
 	clipFlags
-	out         string
-	outFPS      float64
-	interpolate encode.Interpolation
-	noAudio     bool
-	logPath     string
+	output
+	logPath string
 }
 
 func newVideoCmd() *cobra.Command {
@@ -178,26 +174,29 @@ So "gogh video -o starry.mp4" is a complete run, and
 	}
 	fs := cmd.Flags()
 	r.addClipFlags(fs)
-	fs.StringVarP(&r.out, "output", "o", "", "output video (.mp4, .mov, .mkv)")
-	fs.Float64Var(&r.outFPS, "out-fps", 0, "frame rate of the output (default: --fps, so the video keeps its speed); without --interpolate a different rate changes the speed (slow motion below --fps)")
-	fs.TextVar(&r.interpolate, "interpolate", r.interpolate, "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
+	r.addOutputFlags(fs)
 	fs.IntVar(&r.cfg.Workers, "workers", r.cfg.Workers, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
-	fs.IntVar(&r.cfg.Overlap, "overlap", r.cfg.Overlap, "warm-up frames a worker paints before its segment, so its first frame is warm-started; the video cross-fades over them from the previous worker's frames")
+	fs.IntVar(&r.cfg.Overlap, "overlap", r.cfg.Overlap, "warm-up frames a worker (or shard) paints before its segment, so its first frame is warm-started")
+	fs.IntVar(&r.cfg.Seam, "seam", r.cfg.Seam, "frames after each segment boundary painted again, continuing the previous segment's chain toward the next one's, so the boundary does not jump (0: none)")
+	fs.TextVar(&r.cfg.Shard, "shard", r.cfg.Shard, "paint only shard K of N (K/N, from 0/N) into --workdir and write no video: run all N at once on machines sharing --workdir, then \"gogh assemble\"")
 	fs.TextVar(&r.cfg.WarmStart, "warm-start", r.cfg.WarmStart, "start of each frame: prev (the previous stylized frame), flow (it warped along the optical flow) or none (its content frame)")
 	fs.StringVar(&r.cfg.Workdir, "workdir", "", "directory for the stylized frames (PNG) and job.json (default: OUT.frames)")
 	fs.Bool("resume", false, "continue the frames saved earlier (kept for scripts: a run with the same settings always does)")
 	fs.BoolVar(&r.cfg.Discard, "discard", false, "delete the frames saved in the work dir, whatever their settings, and start over")
-	fs.BoolVar(&r.noAudio, "no-audio", false, "leave the audio out")
 	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps, seconds and where they went to this JSON-lines file")
 	return cmd
 }
 
 func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer) error {
 	// Checks that need no file first, then the files, then the work.
-	if err := required("-o", r.out); err != nil {
-		return err
-	}
-	if err := outpath.Ext("-o", r.out, ".mp4", ".mov", ".mkv", ".m4v"); err != nil {
+	if r.cfg.Shard.N > 0 {
+		if err := required("--workdir", r.cfg.Workdir); err != nil {
+			return fmt.Errorf("%w with --shard (shards share it)", err)
+		}
+		if r.out != "" {
+			return fmt.Errorf("-o: a shard writes no video; when every shard is done: gogh assemble %s -o %s", r.cfg.Workdir, r.out)
+		}
+	} else if err := outExt(r.out); err != nil {
 		return err
 	}
 	if r.outFPS < 0 {
@@ -222,39 +221,83 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 		return err
 	}
 	plan := cl.plan
-	flog, err := newFrameLog(r.logPath, pipeline.Saved(r.cfg) > 0, plan.Count, stdout)
-	if err != nil {
-		return err
+	total, what := plan.Count, fmt.Sprintf("%d worker(s) x %d thread(s)", r.cfg.Workers, r.cfg.Threads/r.cfg.Workers)
+	if segs := pipeline.Split(plan.Count, r.cfg.Shard.N, r.cfg.Overlap); r.cfg.Shard.N > 0 && r.cfg.Shard.K < len(segs) {
+		seg := segs[r.cfg.Shard.K]
+		total = seg.Count
+		what = fmt.Sprintf("shard %s (frames %d-%d) x %d thread(s)", r.cfg.Shard, seg.First, seg.First+seg.Count-1, r.cfg.Threads)
 	}
-	fmt.Fprintf(stdout, "stylizing %d frames of %s (%dx%d at %g fps), %d worker(s) x %d thread(s), warm start %s, work dir %s\n",
-		plan.Count, cl.in, plan.Width, plan.Height, plan.FPS, r.cfg.Workers, r.cfg.Threads/r.cfg.Workers, r.cfg.WarmStart, r.cfg.Workdir)
-	r.cfg.OnFrame = flog.frame
+	flog, err := runlog.NewFrames(r.logPath, pipeline.Saved(r.cfg) > 0, total, stdout)
+	if err != nil {
+		return fmt.Errorf("--log: %w", err)
+	}
+	fmt.Fprintf(stdout, "stylizing %d frames of %s (%dx%d at %g fps), %s, warm start %s, work dir %s\n",
+		plan.Count, cl.in, plan.Width, plan.Height, plan.FPS, what, r.cfg.WarmStart, r.cfg.Workdir)
+	r.cfg.OnFrame = flog.Frame
 	runErr := pipeline.Run(ctx, cl.weights, cl.style, cl.source(), r.cfg)
-	if err := flog.close(); err != nil && runErr == nil {
-		runErr = err
+	if err := flog.Close(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("--log: %w", err)
 	}
 	if runErr != nil {
-		return paintError(runErr, flog.saved, plan.Count, r.cfg.Workdir)
+		return paintError(runErr, flog.Saved, flog.Total, r.cfg.Workdir)
 	}
-	eo := encode.Timing(plan.FPS, r.outFPS, r.interpolate, cl.info.FPS)
-	if cl.info.HasAudio && !r.noAudio {
+	if r.cfg.Shard.N > 0 {
+		fmt.Fprintf(stdout, "shard %s done in %s; when every shard is: gogh assemble %s -o OUT.mp4\n",
+			r.cfg.Shard, time.Since(flog.Start).Round(time.Second), r.cfg.Workdir)
+		return nil
+	}
+	if err := r.output.encode(ctx, cl, r.cfg.Workdir); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "done in %s: %d frames -> %s (stylized frames kept in %s)\n",
+		time.Since(flog.Start).Round(time.Second), plan.Count, r.out, r.cfg.Workdir)
+	return nil
+}
+
+// output holds the flags of the video a command writes.
+type output struct {
+	out         string
+	outFPS      float64
+	interpolate encode.Interpolation
+	noAudio     bool
+}
+
+func (o *output) addOutputFlags(fs *pflag.FlagSet) {
+	fs.StringVarP(&o.out, "output", "o", "", "output video (.mp4, .mov, .mkv)")
+	fs.Float64Var(&o.outFPS, "out-fps", 0, "frame rate of the output (default: --fps, so the video keeps its speed); without --interpolate a different rate changes the speed (slow motion below --fps)")
+	fs.TextVar(&o.interpolate, "interpolate", o.interpolate, "keep the speed and raise the frame rate to --out-fps (default: the input's) by repeating frames (dup) or motion interpolation (mci)")
+	fs.BoolVar(&o.noAudio, "no-audio", false, "leave the audio out")
+}
+
+// outExt checks -o's name.
+func outExt(out string) error {
+	if err := required("-o", out); err != nil {
+		return err
+	}
+	return outpath.Ext("-o", out, ".mp4", ".mov", ".mkv", ".m4v")
+}
+
+// encode encodes the frames of cl's plan saved in workdir into o.out,
+// with cl's audio.
+func (o *output) encode(ctx context.Context, cl *clip, workdir string) error {
+	plan := cl.plan
+	eo := encode.Timing(plan.FPS, o.outFPS, o.interpolate, cl.info.FPS)
+	if cl.info.HasAudio && !o.noAudio {
 		eo.AudioFrom, eo.AudioStart, eo.AudioEnd = cl.in, plan.Start, plan.End
 	}
-	enc, err := encode.Create(ctx, r.out, plan.Width, plan.Height, eo)
+	enc, err := encode.Create(ctx, o.out, plan.Width, plan.Height, eo)
 	if err != nil {
 		return err
 	}
-	err = pipeline.Encode(ctx, r.cfg.Workdir, plan.Count, enc)
+	err = pipeline.Encode(ctx, workdir, plan.Count, enc)
 	if err != nil {
 		enc.Abort()
 	} else {
 		err = enc.Close()
 	}
 	if err != nil {
-		return encodeError(err, plan.Count, r.cfg.Workdir)
+		return encodeError(err, plan.Count, workdir)
 	}
-	fmt.Fprintf(stdout, "done in %s: %d frames -> %s (stylized frames kept in %s)\n",
-		time.Since(flog.start).Round(time.Second), plan.Count, r.out, r.cfg.Workdir)
 	return nil
 }
 
@@ -281,72 +324,4 @@ func encodeError(err error, total int, workdir string) error {
 		return fmt.Errorf("%w; run the same command again to paint it", err)
 	}
 	return fmt.Errorf("%w; the %d painted frames are kept in %s: run the same command again to encode them", err, total, workdir)
-}
-
-// frameLog reports finished frames: a progress bar on a terminal, else a
-// line a frame, and a JSON line a frame (pipeline.Record) in the --log
-// file.
-type frameLog struct {
-	out   io.Writer
-	bar   progress.Bar
-	jsonl io.WriteCloser
-	total int
-	saved int // frames saved, in this run or an earlier one
-	done  int // frames painted in this run
-	start time.Time
-	err   error // the first failed write to the --log file
-}
-
-func newFrameLog(path string, resume bool, total int, out io.Writer) (*frameLog, error) {
-	l := &frameLog{out: out, total: total, start: time.Now(), bar: progress.New(total, "stylizing")}
-	if path != "" {
-		flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-		if resume {
-			flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
-		}
-		f, err := os.OpenFile(path, flags, 0o644)
-		if err != nil {
-			return nil, fmt.Errorf("--log: %w", err)
-		}
-		l.jsonl = f
-	}
-	return l, nil
-}
-
-func (l *frameLog) frame(r pipeline.FrameResult) {
-	if r.Damaged != nil {
-		l.bar.Clear()
-		fmt.Fprintf(l.out, "frame %d: %v: painting it again\n", r.Index+1, r.Damaged)
-		return
-	}
-	l.saved++
-	if r.Resumed {
-		l.bar.Add(1)
-		return
-	}
-	l.done++
-	if l.jsonl != nil {
-		if _, err := l.jsonl.Write(r.Record().Line()); err != nil && l.err == nil {
-			l.err = fmt.Errorf("--log: %w", err)
-		}
-	}
-	per := time.Since(l.start).Seconds() / float64(l.done) // wall time per frame, all workers together
-	eta := time.Duration(per * float64(l.total-l.saved) * float64(time.Second))
-	if l.bar.On() {
-		l.bar.Describe(fmt.Sprintf("stylizing %.1fs/frame", per))
-		l.bar.Add(1)
-		return
-	}
-	fmt.Fprintf(l.out, "frame %d/%d  style %.4g  content %.4g  steps %d  %.1fs  (%d/%d done, ETA %s)\n",
-		r.Index+1, l.total, r.Loss.Style, r.Loss.Content, r.Steps, r.Seconds, l.saved, l.total, eta.Round(time.Second))
-}
-
-func (l *frameLog) close() error {
-	l.bar.Finish()
-	if l.jsonl != nil {
-		if err := l.jsonl.Close(); err != nil && l.err == nil {
-			l.err = fmt.Errorf("--log: %w", err)
-		}
-	}
-	return l.err
 }

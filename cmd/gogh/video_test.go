@@ -167,6 +167,11 @@ func TestVideoErrors(t *testing.T) {
 		{"interpolate", []string{"video", in, "-s", style, "-o", out, "--interpolate", "smooth"}, "--interpolate"},
 		{"size beyond memory", []string{"video", in, "-s", style, "-o", out, "--size", "100000"}, "--size: painting 100000x56250 pixels needs about"},
 		{"size below the layers", []string{"video", in, "-s", style, "-o", out, "--size", "6"}, "--size: a 6x2 image is too small"},
+		{"shard without a work dir", []string{"video", in, "-s", style, "--shard", "0/2"}, "--workdir"},
+		{"shard K not below N", []string{"video", in, "-s", style, "--shard", "2/2", "--workdir", filepath.Join(dir, "w")}, "--shard"},
+		{"shard with -o", []string{"video", in, "-s", style, "--shard", "0/2", "--workdir", filepath.Join(dir, "w"), "-o", out}, "gogh assemble"},
+		{"shard with workers", []string{"video", in, "-s", style, "--shard", "0/2", "--workdir", filepath.Join(dir, "w"), "--workers", "2"}, "--workers"},
+		{"shard with discard", []string{"video", in, "-s", style, "--shard", "0/2", "--workdir", filepath.Join(dir, "w"), "--discard"}, "--discard"},
 		{"fps above the video's", []string{"video", in, "-s", style, "-o", out, "--fps", "100000", "--end", "0.2"}, "--fps: 100000 is above the video's own 20 fps"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -282,6 +287,69 @@ func TestHints(t *testing.T) {
 	} {
 		if c.err.Error() != c.want {
 			t.Errorf("got %q\nwant %q", c.err, c.want)
+		}
+	}
+}
+
+// TestShards paints a clip in two shards, the second first: gogh status
+// shows them, assemble refuses while the first is missing, a finished
+// shard run again paints nothing; then assembles, and compares with the
+// same clip painted by two workers in one process: the same frames, seams
+// included.
+func TestShards(t *testing.T) {
+	shared.NeedFFmpeg(t)
+	in := shared.Path(t, "data/video/cockatoo_720p_14s_yuv420.mp4")
+	dir := t.TempDir()
+	work := filepath.Join(dir, "work")
+	common := []string{in, "-s", starryPath(t), "--weights", shared.Weights(t), "--frames", "0:10", "--fps", "10",
+		"--size", "48", "--steps-first", "8", "--steps", "3"}
+	shard := func(k string) (string, error) {
+		out, _, err := gogh(t, context.Background(), append(append([]string{"video"}, common...), "--workdir", work, "--shard", k, "--threads", "1")...)
+		return out, err
+	}
+	if _, err := shard("1/2"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := gogh(t, context.Background(), "assemble", work, "-o", filepath.Join(dir, "a.mp4"))
+	if err == nil || !strings.Contains(err.Error(), "shard 0/2 lacks 5 of 5 frames (0-4)") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("assemble with shard 0 missing: %v", err)
+	}
+	t.Log(err)
+	status, _, err := gogh(t, context.Background(), "status", work)
+	if err != nil || !strings.Contains(status, "shard 0/2  frames 0-4  0/5 done") || !strings.Contains(status, "shard 1/2  frames 5-9  5/5 done") {
+		t.Errorf("status: %v\n%s", err, status)
+	}
+	if _, err := shard("0/2"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := shard("0/2") // finished: paints nothing
+	if err != nil || !strings.Contains(again, "shard 0/2 done") {
+		t.Errorf("shard run again: %v\n%s", err, again)
+	}
+	if _, _, err := gogh(t, context.Background(), "assemble", work, "-o", filepath.Join(dir, "a.mp4"), "--weights", shared.Weights(t), "--threads", "2"); err != nil {
+		t.Fatal(err)
+	}
+	one := filepath.Join(dir, "one")
+	if _, _, err := gogh(t, context.Background(), append(append([]string{"video"}, common...), "--workdir", one, "--workers", "2", "--threads", "2",
+		"-o", filepath.Join(dir, "b.mp4"))...); err != nil {
+		t.Fatal(err)
+	}
+	for _, pattern := range []string{"frame-*.png", "seam-*.png"} {
+		names, _ := filepath.Glob(filepath.Join(one, pattern))
+		if pattern == "seam-*.png" && len(names) != pipeline.DefaultSeam {
+			t.Errorf("%d seam frames, want %d", len(names), pipeline.DefaultSeam)
+		}
+		for _, name := range names {
+			a, _ := os.ReadFile(name)
+			b, err := os.ReadFile(filepath.Join(work, filepath.Base(name)))
+			if err != nil || string(a) != string(b) {
+				t.Errorf("%s differs between the shards and the workers (%v)", filepath.Base(name), err)
+			}
+		}
+	}
+	for _, v := range []string{"a.mp4", "b.mp4"} {
+		if n := streamOf(probe(t, filepath.Join(dir, v)), "video")["nb_read_frames"]; n != "10" {
+			t.Errorf("%s has %v frames, want 10", v, n)
 		}
 	}
 }

@@ -4,6 +4,7 @@
 package progress
 
 import (
+	"io"
 	"os"
 
 	"github.com/schollz/progressbar/v3"
@@ -53,4 +54,17 @@ func (b Bar) Finish() {
 	if b.pb != nil {
 		_ = b.pb.Finish()
 	}
+}
+
+// Writer returns a writer that prints to w above the bar.
+func (b Bar) Writer(w io.Writer) io.Writer { return barWriter{b, w} }
+
+type barWriter struct {
+	b Bar
+	w io.Writer
+}
+
+func (w barWriter) Write(p []byte) (int, error) {
+	w.b.Clear()
+	return w.w.Write(p)
 }

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gogh-video/gogh/decode"
+	"github.com/gogh-video/gogh/internal/outpath"
+	"github.com/gogh-video/gogh/internal/runlog"
+	"github.com/gogh-video/gogh/picture"
+	"github.com/gogh-video/gogh/pipeline"
+	"github.com/gogh-video/gogh/stylize"
+)
+
+// assembleRun holds the flags of gogh assemble.
+type assembleRun struct {
+	output
+	net     network
+	threads stylize.Options // Threads only
+}
+
+func newAssembleCmd() *cobra.Command {
+	r := &assembleRun{}
+	cmd := &cobra.Command{
+		Use:   "assemble DIR -o OUT.mp4",
+		Short: "Encode a clip painted in shards (gogh video --shard) once every shard is done",
+		Long: `Check that every shard of the work dir DIR is done (same settings, every frame
+saved), paint the seams between the shards (the first frames of each shard again,
+continuing the previous shard's chain toward its own), and encode the frames with
+the input's audio, as gogh video would have. The input, style and weights are the
+work dir's (job.json), checked by content. A shard or frame missing is named.`,
+		Args: cobra.ExactArgs(1),
+		RunE: runE(videoFlags, func(cmd *cobra.Command, args []string) error {
+			return r.run(cmd.Context(), args[0], cmd.OutOrStdout())
+		}),
+	}
+	fs := cmd.Flags()
+	r.addOutputFlags(fs)
+	lossFlags(fs, &r.threads, &r.net)
+	return cmd
+}
+
+func (r *assembleRun) run(ctx context.Context, dir string, stdout io.Writer) error {
+	start := time.Now()
+	if err := outExt(r.out); err != nil {
+		return err
+	}
+	if err := outpath.Writable("-o", r.out); err != nil {
+		return err
+	}
+	job, err := pipeline.ReadJob(dir)
+	if err != nil {
+		return err
+	}
+	c, err := job.Config(dir, r.threads.Threads)
+	if err != nil {
+		return err
+	}
+	if err := pipeline.Missing(dir, c.Frames, pipeline.Split(c.Frames, c.Shard.N, c.Overlap)); err != nil {
+		return err
+	}
+	if err := outpath.NotInput("-o", r.out, "the input", job.Input, "the style", job.Style); err != nil {
+		return err
+	}
+	info, err := decode.Probe(ctx, job.Input)
+	if err != nil {
+		return err
+	}
+	w, err := r.net.load(c.ContentLayers, c.StyleLayers)
+	if err != nil {
+		return err
+	}
+	if err := c.Job.Identify(job.Input, job.Style, r.net.file); err != nil {
+		return err
+	}
+	img, err := picture.Load(job.Style, job.StyleSize)
+	if err != nil {
+		return fmt.Errorf("the style %w", err)
+	}
+	style, err := stylize.NewStyle(w, img, c.StyleLayers, c.Threads)
+	if err != nil {
+		return err
+	}
+	plan := decode.Plan{Width: job.Width, Height: job.Height, FPS: job.FPS, First: job.First, Count: job.Frames, Start: job.Start, End: job.End}
+	cl := &clip{in: job.Input, info: info, plan: plan}
+	flog, err := runlog.NewFrames("", false, 0, stdout)
+	if err != nil {
+		return err
+	}
+	c.OnFrame = flog.Frame
+	err = pipeline.Seams(ctx, w, style, cl.source(), c)
+	flog.Close()
+	if err != nil {
+		return paintError(err, 0, 0, dir)
+	}
+	if err := r.encode(ctx, cl, dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "assembled %d frames of %d shard(s) in %s -> %s\n", c.Frames, c.Shard.N, time.Since(start).Round(time.Second), r.out)
+	return nil
+}
+
+func newStatusCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status DIR",
+		Short: "How far the painting in a work dir is: frames done per shard, seconds per frame, ETA",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := pipeline.ReadStatus(args[0])
+			if err == nil {
+				fmt.Fprintln(cmd.OutOrStdout(), st)
+			}
+			return err
+		},
+	}
+}
