@@ -496,9 +496,10 @@ func TestSeam(t *testing.T) {
 		}
 		return e
 	}
-	chain, cut, seam := errs(paint(1, 0)), errs(paint(2, 0)), errs(paint(2, DefaultSeam))
+	const seamLen = n - first - 1 // the longest seam the second segment has room for
+	chain, cut, seam := errs(paint(1, 0)), errs(paint(2, 0)), errs(paint(2, seamLen))
 	// The boundary's pairs: (first−1, first) up to the seam's end.
-	lo, hi := first-1, first+DefaultSeam
+	lo, hi := first-1, first+seamLen
 	mean := func(e []float64, lo, hi int) float64 {
 		s := 0.0
 		for _, v := range e[lo:hi] {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
 	"github.com/gogh-video/gogh/stylize/vgg"
@@ -15,7 +17,7 @@ import (
 
 // DefaultSeam is gogh video's seam: the frames painted again after each
 // segment boundary (see Seams and the package documentation).
-const DefaultSeam = 3
+const DefaultSeam = 12
 
 // SeamPath returns the file in workdir of frame i as painted again after
 // a segment boundary (see Seams); Encode prefers it to FramePath's.
@@ -62,10 +64,9 @@ func (c *Config) seamWindow(seg Segment) (b, n int) {
 // first Seam frames of segment k are painted again as the continuation of
 // segment k−1's chain (warm-started and held by the temporal loss as
 // inside a chain), each also started part of the way toward segment k's
-// painting of the same frame and held to it, the more the later the frame
-// (the fraction j/(Seam+1) for the j-th). So the look moves from one
-// chain to the other over Seam+1 frame steps, along the flow, instead of
-// jumping at the boundary. Each is saved as SeamPath as it is done; a
+// painting of the same frame and held to it, so that each frame moves an
+// equal share of the way: the look moves from one chain to the other in
+// Seam+1 equal steps, along the flow, instead of jumping at the boundary. Each is saved as SeamPath as it is done; a
 // seam already saved is kept, one cut short continues. A seam across a
 // scene cut keeps the frames as they were. Run paints the seams itself
 // unless it paints one shard; Seams is for a clip painted in shards, once
@@ -92,17 +93,21 @@ func Seams(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source
 	return c.seams(ctx, w, style, src, c.split(), c.reporter())
 }
 
-// seams paints the seams of segs, one after the other, each with all
-// threads.
+// seams paints the seams of segs, as many at once as there are threads
+// (each with its share of them).
 func (c *Config) seams(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, segs []Segment, report func(FrameResult)) error {
-	sc := *c
-	sc.Workers, sc.Shard = 1, Shard{} // one chain at a time, with every thread
-	for k := 1; k < len(segs); k++ {
-		if err := sc.seam(ctx, k, segs[k], w, style, src, report); err != nil {
-			return err
-		}
+	if len(segs) < 2 {
+		return nil
 	}
-	return nil
+	sc := *c
+	sc.Shard = Shard{}
+	sc.Workers = max(1, min(c.Threads, len(segs)-1))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(sc.Workers)
+	for k := 1; k < len(segs); k++ {
+		g.Go(func() error { return sc.seam(gctx, k, segs[k], w, style, src, report) })
+	}
+	return g.Wait()
 }
 
 // seam paints the seam at the start of segment k.
@@ -149,10 +154,15 @@ func (c *Config) seam(ctx context.Context, k int, seg Segment, w *vgg.Weights, s
 			return "", nil, fmt.Errorf("seam: frame %d: %w", i, err)
 		}
 		img.SetRGB(wk.rgb)
-		a := float32(i-b+1) / float32(n+1)
+		// Frame b+j moves the fraction 1/(n+1) of the gap between the two
+		// chains nearer the next one: from its warm start, which already
+		// carries the previous frames' share, the fraction 1/(n+1−j) of
+		// what is left, and so held to the target with weight 1/(n−j).
+		j := i - b
+		a := 1 / float32(n+1-j)
 		mask := make([]float32, c.Width*c.Height)
-		for j := range mask {
-			mask[j] = a / (1 - a)
+		for k := range mask {
+			mask[k] = a / (1 - a)
 		}
 		return SeamPath(c.Workdir, i), &seamTarget{image: img, alpha: a, mask: mask}, nil
 	}

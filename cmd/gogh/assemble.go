@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,7 +21,7 @@ import (
 type assembleRun struct {
 	output
 	net     network
-	threads stylize.Options // Threads only
+	threads int
 }
 
 func newAssembleCmd() *cobra.Command {
@@ -40,7 +41,8 @@ work dir's (job.json), checked by content. A shard or frame missing is named.`,
 	}
 	fs := cmd.Flags()
 	r.addOutputFlags(fs)
-	lossFlags(fs, &r.threads, &r.net)
+	fs.StringVar(&r.net.path, "weights", "", "VGG19 weights (safetensors); default $GOGH_WEIGHTS, then the user cache (gogh weights install)")
+	fs.IntVar(&r.threads, "threads", runtime.NumCPU(), "CPU threads to use")
 	return cmd
 }
 
@@ -56,10 +58,11 @@ func (r *assembleRun) run(ctx context.Context, dir string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	c, err := job.Config(dir, r.threads.Threads)
+	c, err := job.Config(dir, r.threads)
 	if err != nil {
 		return err
 	}
+	runtime.GOMAXPROCS(c.Threads)
 	if err := pipeline.Missing(dir, c.Frames, pipeline.Split(c.Frames, c.Shard.N, c.Overlap)); err != nil {
 		return err
 	}

@@ -81,8 +81,8 @@ func (l *Frames) Frame(r pipeline.FrameResult) {
 		l.bar.Add(1)
 		return
 	}
-	fmt.Fprintf(l.out, "frame %d/%d  style %.4g  content %.4g  steps %d  %.1fs  (%d/%d done, ETA %s)\n",
-		r.Index+1, l.Total, r.Loss.Style, r.Loss.Content, r.Steps, r.Seconds, l.Saved, l.Total, eta.Round(time.Second))
+	fmt.Fprintf(l.out, "frame %d  style %.4g  content %.4g  steps %d  %.1fs  (%d/%d done, ETA %s)\n",
+		r.Index+1, r.Loss.Style, r.Loss.Content, r.Steps, r.Seconds, l.Saved, l.Total, eta.Round(time.Second))
 }
 
 // Close ends the progress bar and closes the log file, returning the
