@@ -61,7 +61,7 @@ func setup(t *testing.T, dir string) (*vgg.Weights, *stylize.Style, Options) {
 	o.StyleLayers, _ = stylize.ParseLayers("relu1_1,relu2_1")
 	o.Steps, o.Threads, o.Weights.Temporal = 6, 2, 100
 	w := vggtest.Random(o.Depth(), vgg.Caffe, 1)
-	style, err := stylize.NewStyle(w, picture.Noise(tw, th, 5), o.StyleLayers, 1)
+	style, err := stylize.NewStyle(w, picture.Noise(tw, th, 5), o.StyleLayers, o.Pooling, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

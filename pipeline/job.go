@@ -49,6 +49,7 @@ type Job struct {
 	StyleWeight   float64  `json:"style_weight" field:"Weights.Style"`
 	TVWeight      float64  `json:"tv_weight" field:"Weights.TV"`
 	Normalization string   `json:"normalization"`
+	Pooling       string   `json:"pooling,omitempty"` // "" is max
 
 	TemporalWeight float64 `json:"temporal_weight" field:"Weights.Temporal"`
 	TemporalFrames []int   `json:"temporal_frames,omitempty"`
@@ -92,7 +93,10 @@ func (j Job) Config(dir string, threads int) (Config, error) {
 	c.Workdir, c.Threads = dir, threads
 	var err error
 	if c.ContentLayers, err = stylize.ParseLayers(strings.Join(j.ContentLayers, ",")); err == nil {
-		c.StyleLayers, err = stylize.ParseLayers(strings.Join(j.StyleLayers, ","))
+		c.StyleLayers, c.StyleLayerWeights, err = stylize.ParseWeightedLayers(strings.Join(j.StyleLayers, ","))
+	}
+	if err == nil && j.Pooling != "" {
+		err = c.Pooling.UnmarshalText([]byte(j.Pooling))
 	}
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", filepath.Join(dir, jobFile), err)

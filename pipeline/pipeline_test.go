@@ -107,7 +107,7 @@ func setup(t *testing.T) (*vgg.Weights, *stylize.Style, stylize.Options) {
 		if img, setupErr = picture.Load(spath, tw); setupErr != nil {
 			return
 		}
-		tStyle, setupErr = stylize.NewStyle(tWeights, img, sl, 1)
+		tStyle, setupErr = stylize.NewStyle(tWeights, img, sl, vgg.Max, 1)
 	})
 	if setupErr != nil {
 		t.Fatal(setupErr)

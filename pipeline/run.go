@@ -231,10 +231,13 @@ func (c *Config) lookBack() int {
 func (c *Config) job() Job {
 	j := c.Job
 	j.Width, j.Height, j.Frames = c.Width, c.Height, c.Frames
-	j.ContentLayers, j.StyleLayers = names(c.ContentLayers), names(c.StyleLayers)
+	j.ContentLayers, j.StyleLayers = stylize.WeightedNames(c.ContentLayers, nil), stylize.WeightedNames(c.StyleLayers, c.StyleLayerWeights)
 	j.ContentWeight, j.StyleWeight, j.TVWeight = c.Weights.Content, c.Weights.Style, c.Weights.TV
 	j.TemporalWeight, j.TemporalFrames = c.Weights.Temporal, c.lossLags()
-	j.Normalization = string(c.Normalization)
+	j.Normalization, j.Pooling = string(c.Normalization), ""
+	if c.Pooling != vgg.Max {
+		j.Pooling = c.Pooling.String()
+	}
 	j.WarmStart, j.StepsFirst, j.Steps = string(c.WarmStart), c.Steps, c.WarmSteps
 	j.Scales, j.Tolerance = max(c.Scales, 1), c.Tolerance
 	j.Workers, j.Overlap, j.Seam = c.segments(), c.Overlap, c.Seam
@@ -268,14 +271,6 @@ func (c *Config) threads() int {
 		return c.Threads
 	}
 	return max(1, c.Threads/c.Workers)
-}
-
-func names(ps []vgg.Point) []string {
-	s := make([]string, len(ps))
-	for i, p := range ps {
-		s[i] = p.String()
-	}
-	return s
 }
 
 // Run stylizes frames [0, c.Frames) of src in style and saves each in

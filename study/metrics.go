@@ -38,11 +38,11 @@ func GramDistance(w *vgg.Weights, a, b picture.Image, layers []vgg.Point, thread
 	if len(layers) == 0 {
 		return 0, fmt.Errorf("gram distance: no layers")
 	}
-	ga, err := stylize.NewStyle(w, a, layers, threads)
+	ga, err := stylize.NewStyle(w, a, layers, vgg.Max, threads)
 	if err != nil {
 		return 0, fmt.Errorf("gram distance, first image: %w", err)
 	}
-	gb, err := stylize.NewStyle(w, b, layers, threads)
+	gb, err := stylize.NewStyle(w, b, layers, vgg.Max, threads)
 	if err != nil {
 		return 0, fmt.Errorf("gram distance, second image: %w", err)
 	}

@@ -26,7 +26,7 @@ func BenchmarkEval(b *testing.B) {
 				cl, _ := vgg.ParseLayers(set.content)
 				sl, _ := vgg.ParseLayers(set.style)
 				content, style, x := picture.Noise(size, size, 1), picture.Noise(size, size, 2), picture.Noise(size, size, 3)
-				st, err := NewStyle(w, style, sl, 2)
+				st, err := NewStyle(w, style, sl, vgg.Max, 2)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -66,7 +66,7 @@ func BenchmarkEvalSizes(b *testing.B) {
 	w := loadWeights(b)
 	cl, _ := vgg.ParseLayers(benchSets[1].content)
 	sl, _ := vgg.ParseLayers(benchSets[1].style)
-	st, err := NewStyle(w, picture.Noise(256, 256, 2), sl, 2)
+	st, err := NewStyle(w, picture.Noise(256, 256, 2), sl, vgg.Max, 2)
 	if err != nil {
 		b.Fatal(err)
 	}

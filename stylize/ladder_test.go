@@ -18,7 +18,7 @@ func smallProblem(t *testing.T) (Options, *vgg.Weights, *Style) {
 	o.ContentLayers, _ = ParseLayers("relu2_1")
 	o.StyleLayers, _ = ParseLayers("relu1_1,relu2_1")
 	w := vggtest.Random(o.Depth(), vgg.Caffe, 3)
-	st, err := NewStyle(w, picture.Noise(24, 16, 9), o.StyleLayers, 1)
+	st, err := NewStyle(w, picture.Noise(24, 16, 9), o.StyleLayers, o.Pooling, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package stylize
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gogh-video/gogh/internal/field"
@@ -17,8 +19,13 @@ import (
 type Options struct {
 	ContentLayers Layers
 	StyleLayers   Layers
-	Weights       Weights
+	// StyleLayerWeights weigh the style layers one by one (nil: all 1;
+	// see ParseWeightedLayers): the default normalization averages the
+	// layers with these weights, the tutorial's sums them.
+	StyleLayerWeights []float64
+	Weights           Weights
 	Normalization Normalization
+	Pooling       vgg.Pooling // between the network's blocks: max (VGG19's own) or average
 	Optimizer     Method
 	LR            float64 // Adam's learning rate (0: its default)
 	Steps         int     // loss and gradient evaluations, at most
@@ -78,9 +85,14 @@ func (o Options) checkObjective() error {
 	if err := o.Weights.validate(); err != nil {
 		return field.Prefix("Weights", err)
 	}
+	if err := o.checkLayerWeights(); err != nil {
+		return err
+	}
 	switch {
 	case !o.Normalization.valid():
 		return field.Errorf("Normalization", "unknown %q (want %s or %s)", o.Normalization, Default, Tutorial)
+	case o.Pooling != vgg.Max && o.Pooling != vgg.Average:
+		return field.Errorf("Pooling", "unknown %s (want max or avg)", o.Pooling)
 	case o.Threads < 1:
 		return field.Errorf("Threads", "must be at least 1, got %d", o.Threads)
 	}
@@ -120,6 +132,49 @@ func Depth(lists ...[]vgg.Point) int {
 		}
 	}
 	return d
+}
+
+func (o Options) checkLayerWeights() error {
+	w := o.StyleLayerWeights
+	if w == nil {
+		return nil
+	}
+	if len(w) != len(o.StyleLayers) {
+		return field.Errorf("StyleLayers", "%d weights for %d layers", len(w), len(o.StyleLayers))
+	}
+	var sum float64
+	for i, v := range w {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return field.Errorf("StyleLayers", "layer %s: want a finite weight ≥ 0, got %g", o.StyleLayers[i], v)
+		}
+		sum += v
+	}
+	if len(w) > 0 && sum == 0 {
+		return field.Errorf("StyleLayers", "every layer has weight 0")
+	}
+	return nil
+}
+
+// styleWeights returns the weight of each style term in the loss: the
+// style weight times the layer's weight, over the sum of the layers'
+// weights under the default normalization.
+func (o Options) styleWeights() []float64 {
+	ws := make([]float64, len(o.StyleLayers))
+	var sum float64
+	for i := range ws {
+		ws[i] = 1
+		if o.StyleLayerWeights != nil {
+			ws[i] = o.StyleLayerWeights[i]
+		}
+		sum += ws[i]
+	}
+	for i := range ws {
+		ws[i] *= o.Weights.Style
+		if o.Normalization == Default {
+			ws[i] /= sum
+		}
+	}
+	return ws
 }
 
 func (w Weights) validate() error {
@@ -238,6 +293,48 @@ func ParseLayers(list string) (Layers, error) {
 	}
 	ps, err := vgg.ParseLayers(list)
 	return Layers(ps), err
+}
+
+// ParseWeightedLayers parses a comma-separated list of layer names, each
+// with an optional weight after a colon ("relu1_1:0.5,relu2_1"); a layer
+// without one weighs 1. weights is nil when no layer has one.
+func ParseWeightedLayers(list string) (l Layers, weights []float64, err error) {
+	if strings.TrimSpace(list) == "none" || strings.TrimSpace(list) == "" {
+		return nil, nil, nil
+	}
+	var names []string
+	for _, item := range strings.Split(list, ",") {
+		name, w, ok := strings.Cut(item, ":")
+		names = append(names, name)
+		v := 1.0
+		if ok {
+			if v, err = strconv.ParseFloat(strings.TrimSpace(w), 64); err != nil || v < 0 || math.IsInf(v, 0) {
+				return nil, nil, fmt.Errorf("layer %s: bad weight %q (want a number ≥ 0)", strings.TrimSpace(name), w)
+			}
+		}
+		weights = append(weights, v)
+	}
+	if l, err = ParseLayers(strings.Join(names, ",")); err != nil {
+		return nil, nil, err
+	}
+	if !slices.ContainsFunc(weights, func(v float64) bool { return v != 1 }) {
+		weights = nil
+	}
+	return l, weights, nil
+}
+
+// WeightedNames returns the names of the layers l, each followed by its
+// weight after a colon where weights has one other than 1: the inverse
+// of ParseWeightedLayers.
+func WeightedNames(l Layers, weights []float64) []string {
+	names := make([]string, len(l))
+	for i, p := range l {
+		names[i] = p.String()
+		if i < len(weights) && weights[i] != 1 {
+			names[i] += ":" + strconv.FormatFloat(weights[i], 'g', -1, 64)
+		}
+	}
+	return names
 }
 
 // String returns the names, comma-separated ("none" for no layers).

@@ -16,21 +16,22 @@ import (
 // Style holds the Gram matrices of a style image, computed once and shared
 // by every problem (and every video frame) painted in that style.
 type Style struct {
-	Layers []vgg.Point
-	Grams  [][]float32 // [C][C] per layer
+	Layers  []vgg.Point
+	Pooling vgg.Pooling // of the network that computed them
+	Grams   [][]float32 // [C][C] per layer
 }
 
 // NewStyle computes the style targets of img at the given layers. The
 // network it builds for that is garbage when it returns, and its memory
 // is handed back to the OS at once, before the problem's own network is
 // built: otherwise the two would add up in the process's peak memory.
-func NewStyle(w *vgg.Weights, img picture.Image, layers []vgg.Point, threads int) (*Style, error) {
+func NewStyle(w *vgg.Weights, img picture.Image, layers []vgg.Point, pool vgg.Pooling, threads int) (*Style, error) {
 	defer debug.FreeOSMemory()
-	s := &Style{Layers: layers}
+	s := &Style{Layers: layers, Pooling: pool}
 	if len(layers) == 0 {
 		return s, nil
 	}
-	net, err := vgg.New(w, img.H, img.W, layers, threads)
+	net, err := vgg.New(w, img.H, img.W, layers, pool, threads)
 	if err != nil {
 		return nil, fmt.Errorf("style image: %w", err)
 	}
@@ -55,6 +56,7 @@ type Problem struct {
 	content [][]float32 // content targets
 	cScale  []float64   // normalization of each term
 	sScale  []float64
+	sWeight []float64   // weight of each style term
 	grads   [][]float32 // gradient at each tap
 	gram    [][]float32 // Gram scratch per style layer
 	anchors []Anchor    // temporal targets
@@ -91,8 +93,11 @@ func NewProblem(w *vgg.Weights, content picture.Image, style *Style, opts Option
 	if len(style.Layers) != len(opts.StyleLayers) {
 		return nil, fmt.Errorf("style targets have %d layers, the options %d", len(style.Layers), len(opts.StyleLayers))
 	}
+	if len(style.Layers) > 0 && style.Pooling != opts.Pooling {
+		return nil, fmt.Errorf("style targets were computed with %s pooling, the options have %s", style.Pooling, opts.Pooling)
+	}
 	taps := append(append([]vgg.Point(nil), opts.ContentLayers...), opts.StyleLayers...)
-	net, err := vgg.New(w, content.H, content.W, taps, opts.Threads)
+	net, err := vgg.New(w, content.H, content.W, taps, opts.Pooling, opts.Threads)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +114,7 @@ func NewProblem(w *vgg.Weights, content picture.Image, style *Style, opts Option
 			p.sScale = append(p.sScale, term(opts.Normalization, g))
 		}
 	}
+	p.sWeight = opts.styleWeights()
 	if err := p.SetContent(content); err != nil {
 		return nil, err
 	}
@@ -146,10 +152,9 @@ func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
 	p.net.Forward(x.Pix)
 	t1 := time.Now()
 	// Layer weights: the tutorial sums layers, the default averages them.
-	cw, sw := opts.Weights.Content, opts.Weights.Style
+	cw := opts.Weights.Content
 	if opts.Normalization == Default {
 		cw /= float64(max(1, p.nc))
-		sw /= float64(max(1, len(p.grads)-p.nc))
 	}
 	for i := range p.grads {
 		f := p.net.Activation(i)
@@ -168,6 +173,7 @@ func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
 		gram(f, c, n, gm, opts.Threads)
 		e := p.sScale[j] * sqErr(gm, p.style.Grams[j], gm)
 		l.StyleTerms = append(l.StyleTerms, e)
+		sw := p.sWeight[j]
 		l.Style += sw * e
 		// d/dF of scale·Σ(G−A)² with G = F Fᵀ/(c·n) is 4·scale·(G−A)·F/(c·n).
 		coef := float32(4 * sw * p.sScale[j] / float64(c*n))
@@ -202,7 +208,7 @@ func scale(v []float32, k float32) {
 // style image: the style's Gram targets (see NewStyle), then the problem
 // at the sizes opts.Scales asks for (see Ladder; one size by default).
 func Transfer(w *vgg.Weights, content, style picture.Image, opts Options) (*Ladder, error) {
-	st, err := NewStyle(w, style, opts.StyleLayers, opts.Threads)
+	st, err := NewStyle(w, style, opts.StyleLayers, opts.Pooling, opts.Threads)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package stylize
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -58,11 +59,11 @@ func TestMatchesPyTorch(t *testing.T) {
 			}
 			content, style, x := refImage(t, ref, "content_image"), refImage(t, ref, "style_image"), refImage(t, ref, "x")
 
-			st, err := NewStyle(w, style, sl, 2)
+			st, err := NewStyle(w, style, sl, vgg.Max, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
-			gx, err := NewStyle(w, x, sl, 2)
+			gx, err := NewStyle(w, x, sl, vgg.Max, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -166,7 +167,7 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 		{Tutorial, Weights{Content: 1, Style: 0.01, TV: 100, Temporal: 1e3}},
 	} {
 		t.Run(string(tc.norm), func(t *testing.T) {
-			st, err := NewStyle(w, style, layers, 1)
+			st, err := NewStyle(w, style, layers, vgg.Max, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -288,6 +289,13 @@ func TestOptionsValidate(t *testing.T) {
 		{"steps", func(o *Options) { o.Steps = 0 }, "Steps"},
 		{"init", func(o *Options) { o.Init = "" }, "Init"},
 		{"threads", func(o *Options) { o.Threads = 0 }, "Threads"},
+		{"average pooling", func(o *Options) { o.Pooling = vgg.Average }, ""},
+		{"pooling", func(o *Options) { o.Pooling = 7 }, "Pooling"},
+		{"layer weights", func(o *Options) { o.StyleLayerWeights = []float64{1, 0, 2, 0.5, 1} }, ""},
+		{"too few layer weights", func(o *Options) { o.StyleLayerWeights = []float64{1, 2} }, "StyleLayers"},
+		{"negative layer weight", func(o *Options) { o.StyleLayerWeights = []float64{1, -1, 1, 1, 1} }, "StyleLayers"},
+		{"NaN layer weight", func(o *Options) { o.StyleLayerWeights = []float64{1, math.NaN(), 1, 1, 1} }, "StyleLayers"},
+		{"all layer weights 0", func(o *Options) { o.StyleLayerWeights = make([]float64, 5) }, "StyleLayers"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := good
@@ -347,5 +355,142 @@ func TestLayersText(t *testing.T) {
 	var p Preset
 	if err := p.UnmarshalText([]byte("monet")); err == nil {
 		t.Error("unknown preset accepted")
+	}
+}
+
+func TestWeightedLayersText(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string // want: WeightedNames, comma-separated
+		weights  bool   // whether weights are returned
+		fail     bool
+	}{
+		{"relu1_1,relu2_1", "relu1_1,relu2_1", false, false},
+		{"relu1_1:1, relu2_1:1", "relu1_1,relu2_1", false, false},
+		{"relu1_1:0.5,relu2_1", "relu1_1:0.5,relu2_1", true, false},
+		{"conv_1:2e-1,relu5_1:0", "conv1_1:0.2,relu5_1:0", true, false},
+		{"none", "", false, false},
+		{"relu1_1:x", "", false, true},
+		{"relu1_1:-1", "", false, true},
+		{"relu1_1:inf", "", false, true},
+		{"relu9_1:2", "", false, true},
+	} {
+		l, w, err := ParseWeightedLayers(tc.in)
+		if (err != nil) != tc.fail {
+			t.Errorf("%q: error %v", tc.in, err)
+			continue
+		}
+		if tc.fail {
+			continue
+		}
+		if got := strings.Join(WeightedNames(l, w), ","); got != tc.want || (w != nil) != tc.weights {
+			t.Errorf("%q: %s (weights %v), want %s", tc.in, got, w, tc.want)
+		}
+	}
+}
+
+// TestLayerWeights: a style layer of weight 0 counts for nothing, equal
+// weights are no weights under the default normalization, and under the
+// tutorial's a layer's weight multiplies its term.
+func TestLayerWeights(t *testing.T) {
+	o, w, _ := smallProblem(t)
+	content, style, x := picture.Noise(24, 16, 1), picture.Noise(24, 16, 2), picture.Noise(24, 16, 3)
+	eval := func(o Options) (Loss, []float32) {
+		t.Helper()
+		st, err := NewStyle(w, style, o.StyleLayers, o.Pooling, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := NewProblem(w, content, st, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := make([]float32, len(x.Pix))
+		return p.Eval(x, g), g
+	}
+	near := func(name string, a, b float64) {
+		t.Helper()
+		if math.Abs(a-b) > 1e-9*math.Abs(b) {
+			t.Errorf("%s: %.12g, want %.12g", name, a, b)
+		}
+	}
+	first := o
+	first.StyleLayers = o.StyleLayers[:1]
+	l1, g1 := eval(first)
+	o.StyleLayerWeights = []float64{1, 0}
+	lw, gw := eval(o)
+	near("style loss, weights 1,0", lw.Style, l1.Style)
+	var worst float64
+	for i := range g1 {
+		worst = max(worst, math.Abs(float64(gw[i]-g1[i])))
+	}
+	if worst > 1e-6*maxAbs(g1) {
+		t.Errorf("gradient, weights 1,0: differs from the first layer's alone by %g", worst)
+	}
+	o.StyleLayerWeights = nil
+	l0, _ := eval(o)
+	o.StyleLayerWeights = []float64{3, 3}
+	l3, _ := eval(o)
+	near("style loss, weights 3,3", l3.Style, l0.Style)
+	o.Normalization, o.StyleLayerWeights = Tutorial, nil
+	lt, _ := eval(o)
+	o.StyleLayerWeights = []float64{3, 0.5}
+	lt2, _ := eval(o)
+	near("tutorial, weights 3,0.5", lt2.Style, o.Weights.Style*(3*lt.StyleTerms[0]+0.5*lt.StyleTerms[1]))
+}
+
+func maxAbs(v []float32) float64 {
+	var m float64
+	for _, x := range v {
+		m = max(m, math.Abs(float64(x)))
+	}
+	return m
+}
+
+// TestAveragePooling paints a photo in a painting's style (64 px, 40
+// steps of L-BFGS) with max and with average pooling: both lower the loss
+// by far, and the paintings differ visibly.
+func TestAveragePooling(t *testing.T) {
+	w := loadWeights(t)
+	content, err := picture.Load(shared.Path(t, "data/content/tubingen_neckarfront.jpg"), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	style, err := picture.Load(shared.Path(t, "data/styles/starry_night_vangogh.jpg"), 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paint := func(pool vgg.Pooling) picture.Image {
+		o := DefaultOptions()
+		o.Pooling, o.Threads = pool, 2
+		l, err := Transfer(w, content, style, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt, _ := NewOptimizer(LBFGS, 0)
+		x := content.Clone()
+		var first float64
+		last, err := l.Run(context.Background(), x, 40, opt, func(s Step) {
+			if first == 0 {
+				first = s.Loss.Total
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s pooling: loss %.4g → %.4g", pool, first, last.Total)
+		if !(last.Total < first/3) {
+			t.Errorf("%s pooling: loss %.4g → %.4g, want a third or less", pool, first, last.Total)
+		}
+		return x
+	}
+	a, b := paint(vgg.Max), paint(vgg.Average)
+	var diff float64
+	for i := range a.Pix {
+		diff += math.Abs(float64(a.Pix[i] - b.Pix[i]))
+	}
+	diff /= float64(len(a.Pix))
+	t.Logf("mean difference between the paintings: %.4f (%.1f levels of 255)", diff, 255*diff)
+	if diff < 0.02 {
+		t.Errorf("max and average pooling paint nearly the same image: mean difference %.4f", diff)
 	}
 }

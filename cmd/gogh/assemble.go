@@ -84,7 +84,7 @@ func (r *assembleRun) run(ctx context.Context, dir string, stdout io.Writer) err
 	if err != nil {
 		return fmt.Errorf("the style %w", err)
 	}
-	style, err := stylize.NewStyle(w, img, c.StyleLayers, c.Threads)
+	style, err := stylize.NewStyle(w, img, c.StyleLayers, c.Pooling, c.Threads)
 	if err != nil {
 		return err
 	}

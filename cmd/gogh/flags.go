@@ -25,6 +25,7 @@ var flagOf = map[string]string{
 	"ContentLayers": "--content-layers", "StyleLayers": "--style-layers",
 	"Weights.Content": "--content-weight", "Weights.Style": "--style-weight", "Weights.TV": "--tv-weight",
 	"Weights.Temporal": "--temporal-weight", "Normalization": "--normalization", "Optimizer": "--optimizer",
+	"Pooling": "--pooling",
 	"LR": "--lr", "Steps": "--steps", "Tolerance": "--tol", "Scales": "--scales", "Init": "--init", "Seed": "--seed", "Threads": "--threads",
 	// decode.Options; image sizes
 	"Size": "--size", "FPS": "--fps", "Start": "--start", "End": "--end", "FromFrame": "--frames", "ToFrame": "--frames",
@@ -75,8 +76,26 @@ func objectiveFlags(fs *pflag.FlagSet, o *stylize.Options, n *network) {
 	lossFlags(fs, o, n)
 	fs.TextVar(&n.preset, "layers", n.preset, "layer preset: gatys (content relu4_2, style relu1_1..relu5_1) or tutorial (content conv2_2, style conv1_1..conv3_1)")
 	fs.TextVar(&o.ContentLayers, "content-layers", stylize.Layers(nil), "content layers, comma-separated (convA_B, reluA_B or conv_N); overrides --layers; \"none\" for none")
-	fs.TextVar(&o.StyleLayers, "style-layers", stylize.Layers(nil), "style layers, comma-separated; overrides --layers; \"none\" for none")
+	fs.Var(styleLayers{o}, "style-layers", "style layers, comma-separated, each with an optional weight (relu1_1:0.5; default 1); overrides --layers; \"none\" for none")
 }
+
+// styleLayers is the value of --style-layers: o's style layers and their
+// weights.
+type styleLayers struct{ o *stylize.Options }
+
+func (s styleLayers) String() string {
+	if s.o == nil || len(s.o.StyleLayers) == 0 {
+		return ""
+	}
+	return strings.Join(stylize.WeightedNames(s.o.StyleLayers, s.o.StyleLayerWeights), ",")
+}
+
+func (s styleLayers) Set(v string) (err error) {
+	s.o.StyleLayers, s.o.StyleLayerWeights, err = stylize.ParseWeightedLayers(v)
+	return err
+}
+
+func (styleLayers) Type() string { return "layers" }
 
 // lossFlags binds the flags of the loss but its layers (weights,
 // normalization), the threads and the weights file.
@@ -88,6 +107,7 @@ func lossFlags(fs *pflag.FlagSet, o *stylize.Options, n *network) {
 	fs.Float64Var(&o.Weights.Style, "style-weight", o.Weights.Style, "style loss weight")
 	fs.Float64Var(&o.Weights.TV, "tv-weight", o.Weights.TV, "total variation weight (smooths the image)")
 	fs.TextVar(&o.Normalization, "normalization", o.Normalization, "loss normalization: default (each layer relative to its target) or tutorial (PyTorch tutorial's plain MSEs)")
+	fs.TextVar(&o.Pooling, "pooling", o.Pooling, "pooling between the network's blocks: max (VGG19's own) or avg (Gatys et al.'s choice: smoother)")
 	n.fs = fs
 }
 

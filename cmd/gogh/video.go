@@ -122,7 +122,7 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 	if err != nil {
 		return nil, err
 	}
-	style, err := stylize.NewStyle(w, styleImg, c.cfg.StyleLayers, c.cfg.Threads)
+	style, err := stylize.NewStyle(w, styleImg, c.cfg.StyleLayers, c.cfg.Pooling, c.cfg.Threads)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func TestVideo(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(stdout)
-	if !strings.Contains(stdout, "frame 4/4") || !strings.Contains(stdout, "steps 2") {
+	if !strings.Contains(stdout, "(4/4 done") || !strings.Contains(stdout, "steps 2") {
 		t.Errorf("no per-frame lines in the output:\n%s", stdout)
 	}
 	v := streamOf(probe(t, out), "video")

@@ -154,6 +154,44 @@ func unpool(g []float32, arg []uint8, c, h, w int, dst []float32, threads int) {
 	})
 }
 
+// avgPool is a 2×2, stride-2 average pool of in ([c][h][w]) into out
+// ([c][h/2][w/2]); an odd last row or column is dropped, as by maxPool.
+func avgPool(in []float32, c, h, w int, out []float32, threads int) {
+	oh, ow := h/2, w/2
+	parallel(c, threads, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			src := in[ch*h*w:]
+			for y := 0; y < oh; y++ {
+				r0, r1 := src[2*y*w:][:w], src[(2*y+1)*w:][:w]
+				o := out[(ch*oh+y)*ow:][:ow]
+				for x := range o {
+					o[x] = 0.25 * ((r0[2*x] + r0[2*x+1]) + (r1[2*x] + r1[2*x+1]))
+				}
+			}
+		}
+	})
+}
+
+// unpoolAvg spreads the gradient g at an average pool's output evenly over
+// its inputs (dst is [c][h][w], the pool's input size).
+func unpoolAvg(g []float32, c, h, w int, dst []float32, threads int) {
+	oh, ow := h/2, w/2
+	parallel(c, threads, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			d := dst[ch*h*w:][:h*w]
+			clear(d)
+			for y := 0; y < oh; y++ {
+				gr := g[(ch*oh+y)*ow:][:ow]
+				d0, d1 := d[2*y*w:][:w], d[(2*y+1)*w:][:w]
+				for x, v := range gr {
+					v *= 0.25
+					d0[2*x], d0[2*x+1], d1[2*x], d1[2*x+1] = v, v, v, v
+				}
+			}
+		}
+	})
+}
+
 // The element kernels below have C twins (kernels.c) that the C compiler
 // vectorizes; these are used without cgo, and a test holds the two equal.
 

@@ -25,10 +25,46 @@ const NumConv = 16
 // vgg19().features, which names the keys of a weights file.
 var featureIndex = [NumConv]int{0, 2, 5, 7, 10, 12, 14, 16, 19, 21, 23, 25, 28, 30, 32, 34}
 
-// PoolAfter reports whether a 2×2 max-pool follows convolution i (0-based).
+// Pooling is how the network shrinks its activations between blocks.
+type Pooling int
+
+// The poolings of 2×2 windows with stride 2.
+const (
+	Max     Pooling = iota // the largest of the four, as VGG19 was trained
+	Average                // their mean, which Gatys et al. preferred for painting
+)
+
+// String returns "max" or "avg".
+func (p Pooling) String() string {
+	switch p {
+	case Max:
+		return "max"
+	case Average:
+		return "avg"
+	}
+	return fmt.Sprintf("Pooling(%d)", int(p))
+}
+
+// MarshalText returns String.
+func (p Pooling) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText sets p from "max" or "avg".
+func (p *Pooling) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "max":
+		*p = Max
+	case "avg":
+		*p = Average
+	default:
+		return fmt.Errorf("unknown pooling %q (want max or avg)", b)
+	}
+	return nil
+}
+
+// PoolAfter reports whether a 2×2 pool follows convolution i (0-based).
 func PoolAfter(i int) bool { return i == 1 || i == 3 || i == 7 || i == 11 || i == 15 }
 
-// MinSide is the smallest image side that still reaches p: each max-pool
+// MinSide is the smallest image side that still reaches p: each pool
 // before its convolution halves the image.
 func MinSide(p Point) int {
 	side := 1

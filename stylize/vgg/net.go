@@ -1,6 +1,6 @@
 // Package vgg is gogh's VGG19 engine: the convolutional feature extractor
 // of Simonyan & Zisserman's VGG19 (3×3 convolutions with padding 1, ReLU,
-// 2×2 max-pooling), truncated after the deepest layer asked for, with a
+// 2×2 max-pooling, or average pooling as Gatys et al. preferred), truncated after the deepest layer asked for, with a
 // forward pass and a backward pass to the input image only (the weights are
 // frozen, so no weight gradients are computed).
 //
@@ -19,12 +19,13 @@ type Net struct {
 	h, wd   int
 	depth   int // convolutions evaluated
 	taps    []Point
+	pool    Pooling
 
 	hw     [NumConv][2]int      // output height and width of each convolution
 	pre    [NumConv][]float32   // conv output before ReLU, kept only where tapped
 	act    [NumConv][]float32   // conv output after ReLU
-	pooled [NumConv][]float32   // max-pool output after conv i, where one follows
-	arg    [NumConv][]uint8     // which of the 2×2 inputs each pooled value came from
+	pooled [NumConv][]float32   // pool output after conv i, where one follows
+	arg    [NumConv][]uint8     // which of the 2×2 inputs each max-pooled value came from
 	wino   [NumConv]*winoKernel // Winograd-transformed kernels of the other convolutions
 	input  []float32            // the preprocessed image [3][H][W]
 	cols   [][]float32          // im2col or Winograd scratch, one per worker
@@ -37,15 +38,19 @@ type Net struct {
 const colBudget = 1 << 21
 
 // New returns a network for h×w RGB images that exposes the activations at
-// taps. threads bounds the goroutines used outside BLAS.
-func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
+// taps, with pool between its blocks. threads bounds the goroutines used
+// outside BLAS.
+func New(w *Weights, h, wd int, taps []Point, pool Pooling, threads int) (*Net, error) {
 	if h < 1 || wd < 1 {
 		return nil, fmt.Errorf("vgg: bad image size %dx%d", wd, h)
 	}
 	if len(taps) == 0 {
 		return nil, fmt.Errorf("vgg: no layers requested")
 	}
-	n := &Net{w: w, threads: max(1, threads), h: h, wd: wd, taps: taps}
+	if pool != Max && pool != Average {
+		return nil, fmt.Errorf("vgg: unknown pooling %d", pool)
+	}
+	n := &Net{w: w, threads: max(1, threads), h: h, wd: wd, taps: taps, pool: pool}
 	for _, t := range taps {
 		n.depth = max(n.depth, t.Conv+1)
 	}
@@ -76,7 +81,9 @@ func New(w *Weights, h, wd int, taps []Point, threads int) (*Net, error) {
 		if PoolAfter(i) && i < n.depth-1 {
 			ch, cw = ch/2, cw/2
 			n.pooled[i] = make([]float32, c.Out*ch*cw)
-			n.arg[i] = make([]uint8, c.Out*ch*cw)
+			if pool == Max {
+				n.arg[i] = make([]uint8, c.Out*ch*cw)
+			}
 			maxPool = max(maxPool, c.Out*ch*cw)
 		}
 	}
@@ -133,7 +140,11 @@ func (n *Net) Forward(x []float32) {
 		}
 		in = n.act[i]
 		if n.pooled[i] != nil {
-			maxPool(in, c.Out, h, w, n.pooled[i], n.arg[i], n.threads)
+			if n.pool == Average {
+				avgPool(in, c.Out, h, w, n.pooled[i], n.threads)
+			} else {
+				maxPool(in, c.Out, h, w, n.pooled[i], n.arg[i], n.threads)
+			}
 			in = n.pooled[i]
 		}
 	}
@@ -161,7 +172,11 @@ func (n *Net) Backward(grads [][]float32, dx []float32) {
 			gp := n.gp[:len(n.pooled[i-1])]
 			n.convWino(g, c.Out, h, w, n.wino[i], c.In, gp, true, nil)
 			ph, pw := n.hw[i-1][0], n.hw[i-1][1]
-			unpool(gp, n.arg[i-1], c.In, ph, pw, spare[:len(n.act[i-1])], n.threads)
+			if n.pool == Average {
+				unpoolAvg(gp, c.In, ph, pw, spare[:len(n.act[i-1])], n.threads)
+			} else {
+				unpool(gp, n.arg[i-1], c.In, ph, pw, spare[:len(n.act[i-1])], n.threads)
+			}
 		default:
 			n.convWino(g, c.Out, h, w, n.wino[i], c.In, spare[:c.In*h*w], true, nil)
 		}

@@ -3,6 +3,7 @@ package vgg
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func TestActivationsMatchPyTorch(t *testing.T) {
 					taps, names = append(taps, p), append(names, k)
 				}
 			}
-			net, err := New(w, x.Shape[1], x.Shape[2], taps, 2)
+			net, err := New(w, x.Shape[1], x.Shape[2], taps, Max, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,4 +189,63 @@ func flipKernels(c Conv) []float32 {
 		}
 	}
 	return f
+}
+
+// TestPools checks both poolings on a 5×5 plane (the odd last row and
+// column dropped) and their gradients: max routes each to the winner,
+// average spreads it over the four inputs.
+func TestPools(t *testing.T) {
+	in := make([]float32, 25)
+	for i := range in {
+		in[i] = float32((i * 7) % 11) // rows 0 7 3 10 6, 2 9 5 1 8, 4 0 7 3 10, 6 2 9 5 1, ...
+	}
+	g := []float32{1, 2, 3, 4}
+	for _, tc := range []struct {
+		pool     Pooling
+		out      []float32
+		gradient []float32 // at the input, for g at the output
+	}{
+		{Max, []float32{9, 10, 6, 9}, []float32{
+			0, 0, 0, 2, 0,
+			0, 1, 0, 0, 0,
+			0, 0, 0, 0, 0,
+			3, 0, 4, 0, 0,
+			0, 0, 0, 0, 0,
+		}},
+		{Average, []float32{4.5, 4.75, 3, 6}, []float32{
+			0.25, 0.25, 0.5, 0.5, 0,
+			0.25, 0.25, 0.5, 0.5, 0,
+			0.75, 0.75, 1, 1, 0,
+			0.75, 0.75, 1, 1, 0,
+			0, 0, 0, 0, 0,
+		}},
+	} {
+		t.Run(tc.pool.String(), func(t *testing.T) {
+			out, arg, dst := make([]float32, 4), make([]uint8, 4), make([]float32, 25)
+			for i := range dst {
+				dst[i] = -1 // every input gets a value, zero or not
+			}
+			if tc.pool == Max {
+				maxPool(in, 1, 5, 5, out, arg, 1)
+				unpool(g, arg, 1, 5, 5, dst, 1)
+			} else {
+				avgPool(in, 1, 5, 5, out, 1)
+				unpoolAvg(g, 1, 5, 5, dst, 1)
+			}
+			if !slices.Equal(out, tc.out) {
+				t.Errorf("pooled %v, want %v (input %v)", out, tc.out, in)
+			}
+			if !slices.Equal(dst, tc.gradient) {
+				t.Errorf("gradient %v, want %v", dst, tc.gradient)
+			}
+			var back Pooling
+			if err := back.UnmarshalText([]byte(tc.pool.String())); err != nil || back != tc.pool {
+				t.Errorf("%s read back as %v (%v)", tc.pool, back, err)
+			}
+		})
+	}
+	var p Pooling
+	if err := p.UnmarshalText([]byte("min")); err == nil {
+		t.Error(`pooling "min" accepted`)
+	}
 }

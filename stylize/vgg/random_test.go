@@ -26,11 +26,11 @@ func TestMinSide(t *testing.T) {
 		}
 		// New agrees: one pixel less fails, the minimum works.
 		w := vggtest.Random(p.Conv+1, vgg.Caffe, 1)
-		if _, err := vgg.New(w, tc.want, tc.want, []vgg.Point{p}, 1); err != nil {
+		if _, err := vgg.New(w, tc.want, tc.want, []vgg.Point{p}, vgg.Max, 1); err != nil {
 			t.Errorf("%s at %d px: %v", tc.layer, tc.want, err)
 		}
 		if tc.want > 1 {
-			if _, err := vgg.New(w, tc.want-1, tc.want, []vgg.Point{p}, 1); err == nil {
+			if _, err := vgg.New(w, tc.want-1, tc.want, []vgg.Point{p}, vgg.Max, 1); err == nil {
 				t.Errorf("%s at %d px: no error", tc.layer, tc.want-1)
 			}
 		}
@@ -38,18 +38,22 @@ func TestMinSide(t *testing.T) {
 }
 
 // TestBackwardFiniteDifference checks the whole backward pass (convolution,
-// ReLU, max-pool, preprocessing) against central differences of a random
+// ReLU, max or average pooling, preprocessing) against central differences of a random
 // linear functional of the tapped activations. The network is piecewise
 // affine, so a difference is exact (up to rounding) when both of its points
 // have the same ReLU and max-pool pattern as x: differences that cross a
 // kink are skipped rather than tolerated.
 func TestBackwardFiniteDifference(t *testing.T) {
-	for _, pre := range []string{vgg.Caffe, vgg.Torchvision} {
-		t.Run(pre, func(t *testing.T) {
+	for _, tc := range []struct {
+		pre  string
+		pool vgg.Pooling
+	}{{vgg.Caffe, vgg.Max}, {vgg.Torchvision, vgg.Max}, {vgg.Caffe, vgg.Average}} {
+		pre := tc.pre
+		t.Run(pre+"/"+tc.pool.String(), func(t *testing.T) {
 			w := vggtest.Random(5, pre, 7)
 			taps := []vgg.Point{{0, false}, {1, true}, {3, false}, {4, true}}
 			const h, wd = 9, 10
-			net, err := vgg.New(w, h, wd, taps, 2)
+			net, err := vgg.New(w, h, wd, taps, tc.pool, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
