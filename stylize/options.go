@@ -24,11 +24,11 @@ type Options struct {
 	// layers with these weights, the tutorial's sums them.
 	StyleLayerWeights []float64
 	Weights           Weights
-	Normalization Normalization
-	Pooling       vgg.Pooling // between the network's blocks: max (VGG19's own) or average
-	Optimizer     Method
-	LR            float64 // Adam's learning rate (0: its default)
-	Steps         int     // loss and gradient evaluations, at most
+	Normalization     Normalization
+	Pooling           vgg.Pooling // between the network's blocks: max (VGG19's own) or average
+	Optimizer         Method
+	LR                float64 // Adam's learning rate (0: its default)
+	Steps             int     // loss and gradient evaluations, at most
 	// Tolerance, if positive, ends a run before Steps once the best loss
 	// fell by less than this fraction over the last Window evaluations.
 	Tolerance float64
