@@ -4,6 +4,7 @@
 package picture
 
 import (
+	"cmp"
 	"fmt"
 	"image"
 	"image/color"
@@ -15,6 +16,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/image/draw"
@@ -274,4 +276,43 @@ func axis(m, n int) []tap {
 		ts[k] = tap{i, j, float32(p - float64(i))}
 	}
 	return ts
+}
+
+// KeepChroma gives painted the chroma of content, keeping its own
+// luminance (YCbCr, BT.601): a painting in the photo's colours. Both
+// must have one size.
+func KeepChroma(painted, content Image) {
+	n := painted.W * painted.H
+	p, c := painted.Pix, content.Pix
+	for i := range n {
+		y := 0.299*p[i] + 0.587*p[n+i] + 0.114*p[2*n+i]
+		cy := 0.299*c[i] + 0.587*c[n+i] + 0.114*c[2*n+i]
+		cb, cr := c[2*n+i]-cy, c[i]-cy // B−Y and R−Y of the photo
+		r, b := y+cr, y+cb
+		g := y - (0.299*cr+0.114*cb)/0.587
+		p[i], p[n+i], p[2*n+i] = clamp01(r), clamp01(g), clamp01(b)
+	}
+}
+
+func clamp01(v float32) float32 { return min(1, max(0, v)) }
+
+// MatchHistogram maps each channel of im so that its values follow the
+// distribution of the same channel of ref (quantile matching: the value of
+// rank r becomes ref's value at the same fraction of its ranks).
+func MatchHistogram(im, ref Image) {
+	n, m := im.W*im.H, ref.W*ref.H
+	idx := make([]int, n)
+	sorted := make([]float32, m)
+	for c := range 3 {
+		plane := im.Pix[c*n:][:n]
+		copy(sorted, ref.Pix[c*m:][:m])
+		slices.Sort(sorted)
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(plane[a], plane[b]) })
+		for r, i := range idx {
+			plane[i] = sorted[(2*r+1)*m/(2*n)]
+		}
+	}
 }

@@ -114,7 +114,8 @@ func (l *Ladder) Run(ctx context.Context, x picture.Image, steps int, opt optim.
 		loss, err = lv.p.Run(ctx, img, steps, opt, func(s Step) {
 			last = s.N
 			if onStep != nil {
-				onStep(Step{N: base + s.N, Loss: s.Loss, Elapsed: time.Since(start)})
+				s.N, s.Elapsed = base+s.N, time.Since(start)
+				onStep(s)
 			}
 		})
 		base += last

@@ -21,9 +21,10 @@ type Loss struct {
 	Total                        float64
 }
 
-// gram computes G = F Fᵀ / (c·n) for F = [c][n].
-func gram(f []float32, c, n int, g []float32, threads int) {
-	blas.Parallel(threads, false, true, c, c, n, 1/float32(c*n), f, n, f, n, 0, g, c)
+// gram computes G = k·F Fᵀ for F = [c][n]; k is 1/(c·n) for the Gram
+// matrix of Gatys et al.
+func gram(f []float32, c, n int, k float32, g []float32, threads int) {
+	blas.Parallel(threads, false, true, c, c, n, k, f, n, f, n, 0, g, c)
 }
 
 // term is the normalization of one layer's squared error:

@@ -5,60 +5,27 @@ package stylize
 
 import (
 	"fmt"
-	"runtime/debug"
 	"time"
 
 	"github.com/gogh-video/gogh/picture"
-	"github.com/gogh-video/gogh/stylize/blas"
 	"github.com/gogh-video/gogh/stylize/vgg"
 )
-
-// Style holds the Gram matrices of a style image, computed once and shared
-// by every problem (and every video frame) painted in that style.
-type Style struct {
-	Layers  []vgg.Point
-	Pooling vgg.Pooling // of the network that computed them
-	Grams   [][]float32 // [C][C] per layer
-}
-
-// NewStyle computes the style targets of img at the given layers. The
-// network it builds for that is garbage when it returns, and its memory
-// is handed back to the OS at once, before the problem's own network is
-// built: otherwise the two would add up in the process's peak memory.
-func NewStyle(w *vgg.Weights, img picture.Image, layers []vgg.Point, pool vgg.Pooling, threads int) (*Style, error) {
-	defer debug.FreeOSMemory()
-	s := &Style{Layers: layers, Pooling: pool}
-	if len(layers) == 0 {
-		return s, nil
-	}
-	net, err := vgg.New(w, img.H, img.W, layers, pool, threads)
-	if err != nil {
-		return nil, fmt.Errorf("style image: %w", err)
-	}
-	net.Forward(img.Pix)
-	for i, p := range layers {
-		c, h, wd := net.Shape(p)
-		g := make([]float32, c*c)
-		gram(net.Activation(i), c, h*wd, g, threads)
-		s.Grams = append(s.Grams, g)
-	}
-	return s, nil
-}
 
 // Problem is the objective for one content image size: it owns a network
 // and every scratch buffer, so evaluating it allocates nothing.
 type Problem struct {
 	opts    Options
-	style   *Style
 	net     *vgg.Net
 	h, w    int
 	nc      int         // taps [0, nc) are content layers, the rest style layers
 	content [][]float32 // content targets
 	cScale  []float64   // normalization of each term
-	sScale  []float64
-	sWeight []float64   // weight of each style term
+	targets []target    // style targets: one, or one per region
+	sWeight []float64   // weight of each style layer
 	grads   [][]float32 // gradient at each tap
 	gram    [][]float32 // Gram scratch per style layer
+	masked  [][]float32 // masked features per style layer (with regions)
+	tmp     [][]float32 // their gradient
 	anchors []Anchor    // temporal targets
 	timing  Timing
 }
@@ -101,18 +68,13 @@ func NewProblem(w *vgg.Weights, content picture.Image, style *Style, opts Option
 	if err != nil {
 		return nil, err
 	}
-	p := &Problem{opts: opts, style: style, net: net, h: content.H, w: content.W, nc: len(opts.ContentLayers)}
-	for i, t := range taps {
+	p := &Problem{opts: opts, net: net, h: content.H, w: content.W, nc: len(opts.ContentLayers)}
+	for _, t := range taps {
 		c, h, wd := net.Shape(t)
 		p.grads = append(p.grads, make([]float32, c*h*wd))
-		if i >= p.nc {
-			g := style.Grams[i-p.nc]
-			if len(g) != c*c {
-				return nil, fmt.Errorf("style target %s has %d values, want %d", t, len(g), c*c)
-			}
-			p.gram = append(p.gram, make([]float32, c*c))
-			p.sScale = append(p.sScale, term(opts.Normalization, g))
-		}
+	}
+	if err := p.setStyle(style); err != nil {
+		return nil, err
 	}
 	p.sWeight = opts.styleWeights()
 	if err := p.SetContent(content); err != nil {
@@ -166,18 +128,7 @@ func (p *Problem) Eval(x picture.Image, grad []float32) Loss {
 			scale(g, float32(2*cw*p.cScale[i]))
 			continue
 		}
-		j := i - p.nc
-		c, h, w := p.net.Shape(opts.StyleLayers[j])
-		n := h * w
-		gm := p.gram[j]
-		gram(f, c, n, gm, opts.Threads)
-		e := p.sScale[j] * sqErr(gm, p.style.Grams[j], gm)
-		l.StyleTerms = append(l.StyleTerms, e)
-		sw := p.sWeight[j]
-		l.Style += sw * e
-		// d/dF of scale·Σ(G−A)² with G = F Fᵀ/(c·n) is 4·scale·(G−A)·F/(c·n).
-		coef := float32(4 * sw * p.sScale[j] / float64(c*n))
-		blas.Parallel(opts.Threads, false, false, c, n, c, coef, gm, c, f, n, 0, g, n)
+		l.StyleTerms = append(l.StyleTerms, p.styleLayer(i-p.nc, f, g, &l))
 	}
 	t2 := time.Now()
 	p.net.Backward(p.grads, grad)

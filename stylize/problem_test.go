@@ -155,21 +155,48 @@ func TestLossGradientFiniteDifference(t *testing.T) {
 		}
 		anchors = append(anchors, a)
 	}
+	// Two styles in masked regions: grey masks at another size than x's.
+	style2 := img()
+	var masks []Mask
+	for range 2 {
+		m := Mask{W: 7, H: 5, Pix: make([]float32, 35)}
+		for i := range m.Pix {
+			m.Pix[i] = float32(rng.IntN(5)) / 4
+		}
+		masks = append(masks, m)
+	}
 	for _, tc := range []struct {
-		norm Normalization
-		wt   Weights
+		norm   Normalization
+		wt     Weights
+		masked bool
 	}{
-		{Tutorial, Weights{Content: 1, Style: 0.01}},
-		{Default, Weights{Content: 1, Style: 10}},
-		{Default, Weights{TV: 5}},
-		{Tutorial, Weights{Content: 1, Style: 1e-3, TV: 1e4}},
-		{Default, Weights{Temporal: 3}},
-		{Tutorial, Weights{Content: 1, Style: 0.01, TV: 100, Temporal: 1e3}},
+		{Tutorial, Weights{Content: 1, Style: 0.01}, false},
+		{Default, Weights{Content: 1, Style: 10}, false},
+		{Default, Weights{TV: 5}, false},
+		{Tutorial, Weights{Content: 1, Style: 1e-3, TV: 1e4}, false},
+		{Default, Weights{Temporal: 3}, false},
+		{Tutorial, Weights{Content: 1, Style: 0.01, TV: 100, Temporal: 1e3}, false},
+		{Default, Weights{Content: 1, Style: 1}, true},
+		{Tutorial, Weights{Style: 0.01}, true},
+		{Default, Weights{Style: 10}, true},
 	} {
-		t.Run(string(tc.norm), func(t *testing.T) {
+		name := string(tc.norm)
+		if tc.masked {
+			name += "/masked"
+		}
+		t.Run(name, func(t *testing.T) {
 			st, err := NewStyle(w, style, layers, vgg.Max, 1)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.masked {
+				st2, err := NewStyle(w, style2, layers, vgg.Max, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st, err = Blend([]*Style{st, st2}, []float64{2, 1}, masks); err != nil {
+					t.Fatal(err)
+				}
 			}
 			p, err := NewProblem(w, content, st, Options{ContentLayers: layers, StyleLayers: layers, Weights: tc.wt, Normalization: tc.norm, Threads: 1})
 			if err != nil {

@@ -17,6 +17,9 @@ type Step struct {
 	N       int           // 1-based evaluation count
 	Loss    Loss          // the loss at the evaluated image
 	Elapsed time.Duration // since the run started
+	// Image is the image evaluated, at the size of its problem; it is
+	// the optimizer's, valid only during the call: copy what you keep.
+	Image picture.Image
 }
 
 // Window is the number of evaluations over which Options.Tolerance
@@ -57,7 +60,7 @@ func (p *Problem) Run(ctx context.Context, x picture.Image, steps int, opt optim
 		n++
 		bests[n%(Window+1)] = best.Total
 		if onStep != nil {
-			onStep(Step{N: n, Loss: l, Elapsed: time.Since(start)})
+			onStep(Step{N: n, Loss: l, Elapsed: time.Since(start), Image: picture.Image{W: x.W, H: x.H, Pix: pix}})
 		}
 		return l.Total, nil
 	}

@@ -26,7 +26,10 @@ var flagOf = map[string]string{
 	"Weights.Content": "--content-weight", "Weights.Style": "--style-weight", "Weights.TV": "--tv-weight",
 	"Weights.Temporal": "--temporal-weight", "Normalization": "--normalization", "Optimizer": "--optimizer",
 	"Pooling": "--pooling",
-	"LR":      "--lr", "Steps": "--steps", "Tolerance": "--tol", "Scales": "--scales", "Init": "--init", "Seed": "--seed", "Threads": "--threads",
+	// stylize.StyleSpec
+	"StyleBlend": "--style-blend", "StyleScale": "--style-scale", "StyleSize": "--style-size",
+	"StyleMasks": "--style-mask", "Colors": "--color-transfer",
+	"LR": "--lr", "Steps": "--steps", "Tolerance": "--tol", "Scales": "--scales", "Init": "--init", "Seed": "--seed", "Threads": "--threads",
 	// decode.Options; image sizes
 	"Size": "--size", "FPS": "--fps", "Start": "--start", "End": "--end", "FromFrame": "--frames", "ToFrame": "--frames",
 	// pipeline.Config, compare.Options, encode.Options

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,33 +19,35 @@ import (
 
 // imageRun holds the flags of gogh image.
 type imageRun struct {
-	opts           stylize.Options
-	net            network
-	content, style string
-	out            string
-	size           int
-	styleSize      int
-	logEvery       int
-	logCSV         string
+	opts      stylize.Options
+	net       network
+	style     styleFlags
+	content   string
+	out       string
+	size      int
+	logEvery  int
+	logCSV    string
+	saveEvery int
 }
 
 func newImageCmd() *cobra.Command {
 	r := &imageRun{opts: stylize.DefaultOptions(), net: network{preset: stylize.Gatys}}
 	cmd := &cobra.Command{
-		Use:   "image --content C --style S -o OUT.png",
+		Use:   "image --content C -s S -o OUT.png",
 		Short: "Paint one image in the style of another",
 		Long: `Paint the content image in the style of the style image by optimizing its pixels
 so that its VGG19 features match the content and its feature Gram matrices match the
 style. One step is one loss and gradient evaluation.`,
 		Args: cobra.NoArgs,
-		RunE: runE(nil, func(cmd *cobra.Command, _ []string) error { return r.run(cmd.Context(), cmd.OutOrStdout()) }),
+		RunE: runE(map[string]string{"Style": "--style"}, func(cmd *cobra.Command, _ []string) error { return r.run(cmd.Context(), cmd.OutOrStdout()) }),
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&r.content, "content", "", "content image (PNG, JPEG, GIF, WebP)")
-	fs.StringVar(&r.style, "style", "", "style image")
+	r.style.add(fs, "style image")
 	fs.StringVarP(&r.out, "output", "o", "", "output image (.png or .jpg)")
 	fs.IntVar(&r.size, "size", 512, "longer side of the output in pixels (0: the content image's size)")
-	fs.IntVar(&r.styleSize, "style-size", 0, "longer side the style image is scaled to (0: same as --size)")
+	fs.IntVar(&r.style.spec.Size, "style-size", 0, "longer side the style images are scaled to in pixels, instead of --style-scale")
+	fs.IntVar(&r.saveEvery, "save-every", 0, "also write the image every K steps, as OUT-step00050.png … (0: never)")
 	fs.TextVar(&r.opts.Init, "init", r.opts.Init, "starting image: content, noise (uniform, seeded) or an image file")
 	fs.Uint64Var(&r.opts.Seed, "seed", r.opts.Seed, "seed for --init noise")
 	fs.IntVar(&r.logEvery, "log-every", 50, "print the losses every K steps (0: never)")
@@ -54,8 +58,17 @@ style. One step is one loss and gradient evaluation.`,
 }
 
 func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
-	if err := required("--content", r.content, "--style", r.style, "-o", r.out); err != nil {
+	if err := required("--content", r.content, "--style", strings.Join(r.style.spec.Files, ","), "-o", r.out); err != nil {
 		return err
+	}
+	if err := r.style.parse(); err != nil {
+		return err
+	}
+	if r.style.fs.Changed("style-size") && r.style.fs.Changed("style-scale") {
+		return fmt.Errorf("--style-size and --style-scale: give one, not both")
+	}
+	if r.saveEvery < 0 {
+		return fmt.Errorf("--save-every must not be negative, got %d", r.saveEvery)
 	}
 	if err := outpath.Ext("-o", r.out, ".png", ".jpg", ".jpeg"); err != nil {
 		return err
@@ -63,14 +76,21 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err := outpath.Writable("-o", r.out, "--log", r.logCSV); err != nil {
 		return err
 	}
-	if err := outpath.NotInput("-o", r.out, "--content", r.content, "--style", r.style, "--init", string(r.opts.Init)); err != nil {
+	inputs := []string{"--content", r.content, "--init", string(r.opts.Init)}
+	for _, f := range r.style.spec.Files {
+		inputs = append(inputs, "--style", f)
+	}
+	for _, f := range r.style.spec.Masks {
+		inputs = append(inputs, "--style-mask", f)
+	}
+	if err := outpath.NotInput("-o", r.out, inputs...); err != nil {
 		return err
 	}
-	if err := outpath.NotInput("--log", r.logCSV, "--content", r.content, "--style", r.style); err != nil {
+	if err := outpath.NotInput("--log", r.logCSV, inputs...); err != nil {
 		return err
 	}
-	if r.size < 0 || r.styleSize < 0 {
-		return fmt.Errorf("--size and --style-size must not be negative")
+	if r.size < 0 {
+		return fmt.Errorf("--size must not be negative, got %d", r.size)
 	}
 	if err := r.net.layers(&r.opts); err != nil {
 		return err
@@ -87,14 +107,6 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return fileError("--content", err)
 	}
-	ss := r.styleSize
-	if ss == 0 {
-		ss = max(content.W, content.H)
-	}
-	styleImg, err := picture.Load(r.style, ss)
-	if err != nil {
-		return fileError("--style", err)
-	}
 	x, err := r.opts.Start(content)
 	if err != nil {
 		return err
@@ -103,7 +115,11 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	prob, err := stylize.Transfer(w, content, styleImg, r.opts)
+	style, err := r.style.spec.Load(w, content, r.opts)
+	if err != nil {
+		return err
+	}
+	prob, err := stylize.NewLadder(w, content, style, r.opts)
 	if err != nil {
 		return err
 	}
@@ -117,7 +133,17 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "painting %dx%d, %d steps of %s, %s normalization, style weight %g\n",
 		content.W, content.H, r.opts.Steps, r.opts.Optimizer, r.opts.Normalization, r.opts.Weights.Style)
-	loss, runErr := prob.Run(ctx, x, r.opts.Steps, opt, log.Step)
+	var saveErr error
+	loss, runErr := prob.Run(ctx, x, r.opts.Steps, opt, func(s stylize.Step) {
+		log.Step(s)
+		if r.saveEvery > 0 && s.N%r.saveEvery == 0 && saveErr == nil {
+			saveErr = r.saveStep(s, content, style)
+		}
+	})
+	if runErr == nil {
+		runErr = saveErr
+	}
+	r.style.spec.Finish(x, content, style)
 	if err := log.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("--log: %w", err)
 	}
@@ -137,4 +163,15 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "done in %s: style %.4g  content %.4g  total %.4g -> %s\n",
 		log.Elapsed.Round(time.Millisecond), loss.Style, loss.Content, loss.Total, r.out)
 	return nil
+}
+
+// saveStep writes the image of step s as OUT-step00050.png (finished as
+// the output is, where it has the output's size).
+func (r *imageRun) saveStep(s stylize.Step, content picture.Image, style *stylize.Style) error {
+	im := s.Image.Clone()
+	if im.W == content.W && im.H == content.H {
+		r.style.spec.Finish(im, content, style)
+	}
+	ext := filepath.Ext(r.out)
+	return picture.Save(fmt.Sprintf("%s-step%05d%s", strings.TrimSuffix(r.out, ext), s.N, ext), im)
 }

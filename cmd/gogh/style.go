@@ -1,0 +1,43 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gogh-video/gogh/stylize"
+)
+
+// styleFlags are the flags that choose the style images and how they are
+// used (stylize.StyleSpec), shared by the commands that paint.
+type styleFlags struct {
+	spec     stylize.StyleSpec
+	original bool   // --original-colors
+	transfer string // --color-transfer
+	fs       *pflag.FlagSet
+}
+
+// add binds the flags; usage is -s's.
+func (s *styleFlags) add(fs *pflag.FlagSet, usage string) {
+	fs.StringSliceVarP(&s.spec.Files, "style", "s", nil, usage+"; several, comma-separated, are blended (see --style-blend)")
+	fs.Float64SliceVar(&s.spec.Blend, "style-blend", nil, "weight of each style image, comma-separated, e.g. 3,1 (default: equal)")
+	fs.Float64Var(&s.spec.Scale, "style-scale", 1, "size of the style images relative to the output: below 1 smaller strokes, above larger")
+	fs.StringSliceVar(&s.spec.Masks, "style-mask", nil, "image white where the style paints and black where the photo stays (grey blends); one per style image, comma-separated")
+	fs.BoolVar(&s.original, "original-colors", false, "keep the photo's colours (see --color-transfer)")
+	fs.StringVar(&s.transfer, "color-transfer", string(stylize.Luminance), "with --original-colors: luminance (the painting's luminance with the photo's chroma) or histogram (the style images' colours matched to the photo's before painting)")
+	s.fs = fs
+}
+
+// parse fills in the spec's colours and checks it.
+func (s *styleFlags) parse() error {
+	s.spec.Colors = stylize.StyleColors
+	if s.original {
+		s.spec.Colors = stylize.Colors(s.transfer)
+	} else if s.fs.Changed("color-transfer") {
+		return fmt.Errorf("--color-transfer needs --original-colors")
+	}
+	if s.spec.Scale == 0 {
+		return fmt.Errorf("--style-scale must be a positive factor, got 0")
+	}
+	return s.spec.Validate()
+}
