@@ -34,6 +34,15 @@ type Job struct {
 	StyleSHA256   string `json:"style_sha256" field:"Style"`
 	WeightsSHA256 string `json:"weights_sha256" field:"WeightsFile"`
 
+	// With several style images, all of them (Style is the first); with
+	// masks, theirs; and how they are used.
+	Styles       []string  `json:"styles,omitempty" identity:"-"`
+	StylesSHA256 []string  `json:"styles_sha256,omitempty" field:"Style"`
+	StyleBlend   []float64 `json:"style_blend,omitempty" field:"StyleBlend"`
+	Masks        []string  `json:"style_masks,omitempty" identity:"-"`
+	MasksSHA256  []string  `json:"style_masks_sha256,omitempty" field:"StyleMasks"`
+	Colors       string    `json:"colors,omitempty"`
+
 	StyleSize int     `json:"style_size" field:"Size"`
 	Width     int     `json:"width" field:"Size"`
 	Height    int     `json:"height" field:"Size"`
@@ -119,23 +128,54 @@ func (j Job) config() Config {
 	c.TemporalFrames = j.TemporalFrames
 	c.Normalization, c.Optimizer, c.LR = stylize.Normalization(j.Normalization), stylize.Method(j.Optimizer), j.LR
 	c.Scales, c.Tolerance = j.Scales, j.Tolerance
+	c.Colors = stylize.Colors(j.Colors)
 	return c
+}
+
+// Spec returns the style images and their use that j records, the
+// images at their recorded size.
+func (j Job) Spec() stylize.StyleSpec {
+	s := stylize.StyleSpec{Files: []string{j.Style}, Blend: j.StyleBlend, Size: j.StyleSize, Masks: j.Masks, Colors: stylize.Colors(j.Colors)}
+	if len(j.Styles) > 0 {
+		s.Files = j.Styles
+	}
+	return s
 }
 
 const jobFile = "job.json"
 
-// Identify records the job's input, style and weights files by path and
-// by content.
-func (j *Job) Identify(input, style, weights string) error {
-	for _, f := range []struct {
+// Identify records the job's input, style images (spec's files and
+// masks, and how they are used) and weights files by path and by
+// content.
+func (j *Job) Identify(input, weights string, spec stylize.StyleSpec) error {
+	if len(spec.Files) == 0 {
+		return field.Errorf("Style", "no style image")
+	}
+	type file struct {
 		path     string
 		abs, sha *string
 		field    string
-	}{
+	}
+	files := []file{
 		{input, &j.Input, &j.InputSHA256, "Input"},
-		{style, &j.Style, &j.StyleSHA256, "Style"},
+		{spec.Files[0], &j.Style, &j.StyleSHA256, "Style"},
 		{weights, nil, &j.WeightsSHA256, "WeightsFile"},
-	} {
+	}
+	j.Styles, j.StylesSHA256, j.Masks, j.MasksSHA256 = nil, nil, nil, nil
+	if len(spec.Files) > 1 {
+		j.Styles, j.StylesSHA256 = make([]string, len(spec.Files)), make([]string, len(spec.Files))
+		for i, f := range spec.Files {
+			files = append(files, file{f, &j.Styles[i], &j.StylesSHA256[i], "Style"})
+		}
+	}
+	if spec.Masks != nil {
+		j.Masks, j.MasksSHA256 = make([]string, len(spec.Masks)), make([]string, len(spec.Masks))
+		for i, f := range spec.Masks {
+			files = append(files, file{f, &j.Masks[i], &j.MasksSHA256[i], "StyleMasks"})
+		}
+	}
+	j.StyleBlend, j.Colors = spec.Blend, string(spec.Colors)
+	for _, f := range files {
 		sum, err := hashFile(f.path)
 		if err != nil {
 			return field.Errorf(f.field, "%v", err)

@@ -714,3 +714,61 @@ func TestResumeBeforeWarmup(t *testing.T) {
 		}
 	}
 }
+
+// TestFinishedFrames paints a clip with a mask white on the left half and
+// the photo's colours kept: every saved frame is the content frame on the
+// right and, on the left, a painting with that frame's chroma.
+func TestFinishedFrames(t *testing.T) {
+	w, style, spec := setup(t)
+	half := stylize.Mask{W: tw, H: th, Pix: make([]float32, tw*th)}
+	for i := range half.Pix {
+		if i%tw < tw/2 {
+			half.Pix[i] = 1
+		}
+	}
+	masked, err := stylize.Blend([]*stylize.Style{style}, nil, []stylize.Mask{half})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	src := movingGradient(4)
+	c := config(t, dir, spec)
+	c.Frames, c.Workers, c.Colors = 4, 1, stylize.Luminance
+	if err := run(context.Background(), w, masked, src, c); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := ReadJob(dir); err != nil || j.Colors != "luminance" {
+		t.Errorf("job.json: colors %q (%v), want luminance", j.Colors, err)
+	}
+	// luma and the colour differences of pixel (x, y) of an RGB24 frame.
+	ycc := func(f []byte, x, y int) (l, cb, cr float64) {
+		i := 3 * (y*tw + x)
+		r, g, b := float64(f[i]), float64(f[i+1]), float64(f[i+2])
+		l = 0.299*r + 0.587*g + 0.114*b
+		return l, b - l, r - l
+	}
+	for i, f := range frames(t, dir, 4) {
+		var luma, chroma, right float64
+		var nl, nr int
+		for y := range th {
+			for x := range tw {
+				l, cb, cr := ycc(f, x, y)
+				l0, cb0, cr0 := ycc(src.frames[i], x, y)
+				switch {
+				case x < tw/2-2:
+					luma += math.Abs(l - l0)
+					chroma += (math.Abs(cb-cb0) + math.Abs(cr-cr0)) / 2
+					nl++
+				case x >= tw/2+2:
+					right += (math.Abs(l-l0) + math.Abs(cb-cb0) + math.Abs(cr-cr0)) / 3
+					nr++
+				}
+			}
+		}
+		luma, chroma, right = luma/float64(nl), chroma/float64(nl), right/float64(nr)
+		t.Logf("frame %d: painted half: luma %.1f levels from the photo's, chroma %.2f; kept half %.2f", i, luma, chroma, right)
+		if luma < 10 || chroma > 8 || right > 1 {
+			t.Errorf("frame %d: painted half luma %.1f levels from the photo (want ≥ 10), chroma %.2f (want ≤ 8); kept half %.2f from the photo (want ≤ 1)", i, luma, chroma, right)
+		}
+	}
+}

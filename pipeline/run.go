@@ -104,6 +104,9 @@ type Config struct {
 	// segments are done (see [Seams]); 0 for none. Use DefaultSeam.
 	Seam      int
 	WarmStart WarmStart
+	// Colors finishes every frame (see stylize.Finish): with Luminance,
+	// each frame takes its content frame's chroma.
+	Colors stylize.Colors
 	// TemporalFrames are the frame distances (1 = the previous frame)
 	// whose stylized frames, warped along the flow, anchor a frame through
 	// the temporal loss; nil means {1}. Chains only (not WarmNone).
@@ -184,6 +187,8 @@ func (c *Config) Validate() error {
 		return field.Errorf("Shard", "%s: want K/N with 0 ≤ K < N", c.Shard)
 	case c.Shard.N > 0 && c.Workers > 1:
 		return field.Errorf("Workers", "a shard is one chain: use --workers or --shard, not both")
+	case c.Colors != stylize.StyleColors && c.Colors != stylize.Luminance:
+		return field.Errorf("Colors", "a video keeps its frames' colours with %s only, got %q", stylize.Luminance, c.Colors)
 	case c.Shard.N > 0 && c.Discard:
 		return field.Errorf("Discard", "would delete the frames of every shard: discard them with a run without a shard")
 	}
@@ -245,6 +250,7 @@ func (c *Config) job() Job {
 		j.Steps, j.Overlap, j.Seam = 0, 0, 0 // unused
 	}
 	j.Optimizer, j.LR = string(c.Optimizer), c.LR
+	j.Colors = string(c.Colors)
 	return j
 }
 
@@ -608,6 +614,7 @@ func (wk *worker) paint(ctx context.Context, c *Config, i int, warm bool, target
 		}
 		return FrameResult{}, fmt.Errorf("frame %d: %w", i, err)
 	}
+	stylize.Finish(wk.x, wk.content, wk.style, c.Colors)
 	wk.x.Quantize()
 	if wk.hist != nil {
 		wk.hist.Push(wk.content, wk.x)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/field"
+	"github.com/gogh-video/gogh/stylize"
 )
 
 // snapshot returns the bytes of the frame files in dir, by name.
@@ -71,7 +72,7 @@ func identified(t *testing.T, c Config, dir string, texts ...string) Config {
 		}
 		paths = append(paths, p)
 	}
-	if err := c.Job.Identify(paths[0], paths[1], paths[2]); err != nil {
+	if err := c.Job.Identify(paths[0], paths[2], stylize.StyleSpec{Files: paths[1:2]}); err != nil {
 		t.Fatal(err)
 	}
 	return c

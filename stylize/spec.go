@@ -79,15 +79,34 @@ func (s StyleSpec) StyleSide(side int) int {
 }
 
 // Load reads the style images (and masks) of s and computes the style
-// targets of o's layers for painting content (whose colours Histogram
-// matches and whose size the masks are resampled to). Errors name the
-// file and its field.
+// targets of o's layers for painting content (see Read and Images.Style).
 func (s StyleSpec) Load(w *vgg.Weights, content picture.Image, o Options) (*Style, error) {
+	im, err := s.Read(content, o)
+	if err != nil {
+		return nil, err
+	}
+	return im.Style(w, o)
+}
+
+// Images are the style images and masks of a StyleSpec, read.
+type Images struct {
+	spec   StyleSpec
+	images []picture.Image
+	masks  []Mask
+}
+
+// Read reads the style images (and masks) of s for painting content,
+// whose colours Histogram matches and whose size the masks are resampled
+// to, and checks that they reach o's style layers. Errors name the file
+// and its field.
+func (s StyleSpec) Read(content picture.Image, o Options) (*Images, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	side := s.StyleSide(max(content.W, content.H))
-	var styles []*Style
+	so := o
+	so.ContentLayers = nil
+	im := &Images{spec: s}
 	for _, f := range s.Files {
 		img, err := picture.Load(f, side)
 		if err != nil {
@@ -96,8 +115,6 @@ func (s StyleSpec) Load(w *vgg.Weights, content picture.Image, o Options) (*Styl
 		if s.Colors == Histogram {
 			picture.MatchHistogram(img, content)
 		}
-		so := o
-		so.ContentLayers = nil
 		if err := so.Fits(img.W, img.H); err != nil {
 			var fe *field.Error
 			if errors.As(err, &fe) {
@@ -105,32 +122,41 @@ func (s StyleSpec) Load(w *vgg.Weights, content picture.Image, o Options) (*Styl
 			}
 			return nil, field.Errorf("StyleScale", "style image %s at %dx%d: %v", f, img.W, img.H, err)
 		}
-		st, err := NewStyle(w, img, o.StyleLayers, o.Pooling, o.Threads)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
-		styles = append(styles, st)
+		im.images = append(im.images, img)
 	}
-	var masks []Mask
 	for _, f := range s.Masks {
 		img, err := picture.LoadSized(f, content.W, content.H)
 		if err != nil {
 			return nil, fileError("StyleMasks", err)
 		}
-		masks = append(masks, MaskOf(img))
+		im.masks = append(im.masks, MaskOf(img))
 	}
-	if len(styles) == 1 && masks == nil {
-		return styles[0], nil
-	}
-	return Blend(styles, s.Blend, masks)
+	return im, nil
 }
 
-// Finish gives a painting of content the finishing touches of s: the
-// photo where no style paints (Composite), and the photo's chroma with
-// Luminance.
-func (s StyleSpec) Finish(x, content picture.Image, st *Style) {
-	Composite(x, content, st)
-	if s.Colors == Luminance {
+// Style computes the style targets of the images at o's style layers,
+// blended as their spec says (see Blend).
+func (im *Images) Style(w *vgg.Weights, o Options) (*Style, error) {
+	var styles []*Style
+	for i, img := range im.images {
+		st, err := NewStyle(w, img, o.StyleLayers, o.Pooling, o.Threads)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", im.spec.Files[i], err)
+		}
+		styles = append(styles, st)
+	}
+	if len(styles) == 1 && im.masks == nil {
+		return styles[0], nil
+	}
+	return Blend(styles, im.spec.Blend, im.masks)
+}
+
+// Finish gives a painting x of content its finishing touches: the photo
+// where style paints nothing (Composite), and with Luminance the photo's
+// chroma.
+func Finish(x, content picture.Image, style *Style, colors Colors) {
+	Composite(x, content, style)
+	if colors == Luminance {
 		picture.KeepChroma(x, content)
 	}
 }

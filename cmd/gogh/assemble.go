@@ -14,7 +14,6 @@ import (
 	"github.com/gogh-video/gogh/internal/runlog"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/pipeline"
-	"github.com/gogh-video/gogh/stylize"
 )
 
 // assembleRun holds the flags of gogh assemble.
@@ -66,7 +65,11 @@ func (r *assembleRun) run(ctx context.Context, dir string, stdout io.Writer) err
 	if err := pipeline.Missing(dir, c.Frames, pipeline.Split(c.Frames, c.Shard.N, c.Overlap)); err != nil {
 		return err
 	}
-	if err := outpath.NotInput("-o", r.out, "the input", job.Input, "the style", job.Style); err != nil {
+	inputs := []string{"the input", job.Input}
+	for _, f := range append(job.Spec().Files, job.Masks...) {
+		inputs = append(inputs, "the style", f)
+	}
+	if err := outpath.NotInput("-o", r.out, inputs...); err != nil {
 		return err
 	}
 	info, err := decode.Probe(ctx, job.Input)
@@ -77,16 +80,13 @@ func (r *assembleRun) run(ctx context.Context, dir string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	if err := c.Job.Identify(job.Input, job.Style, r.net.file); err != nil {
+	spec := job.Spec()
+	if err := c.Job.Identify(job.Input, r.net.file, spec); err != nil {
 		return err
 	}
-	img, err := picture.Load(job.Style, job.StyleSize)
+	style, err := spec.Load(w, picture.New(job.Width, job.Height), c.Options)
 	if err != nil {
-		return fmt.Errorf("the style %w", err)
-	}
-	style, err := stylize.NewStyle(w, img, c.StyleLayers, c.Pooling, c.Threads)
-	if err != nil {
-		return err
+		return fmt.Errorf("the style: %w", err)
 	}
 	plan := decode.Plan{Width: job.Width, Height: job.Height, FPS: job.FPS, First: job.First, Count: job.Frames, Start: job.Start, End: job.End}
 	cl := &clip{in: job.Input, info: info, plan: plan}

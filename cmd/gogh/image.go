@@ -107,6 +107,10 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return fileError("--content", err)
 	}
+	images, err := r.style.spec.Read(content, r.opts)
+	if err != nil {
+		return err
+	}
 	x, err := r.opts.Start(content)
 	if err != nil {
 		return err
@@ -115,7 +119,7 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	style, err := r.style.spec.Load(w, content, r.opts)
+	style, err := images.Style(w, r.opts)
 	if err != nil {
 		return err
 	}
@@ -143,7 +147,7 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if runErr == nil {
 		runErr = saveErr
 	}
-	r.style.spec.Finish(x, content, style)
+	stylize.Finish(x, content, style, r.style.spec.Colors)
 	if err := log.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("--log: %w", err)
 	}
@@ -170,7 +174,7 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 func (r *imageRun) saveStep(s stylize.Step, content picture.Image, style *stylize.Style) error {
 	im := s.Image.Clone()
 	if im.W == content.W && im.H == content.H {
-		r.style.spec.Finish(im, content, style)
+		stylize.Finish(im, content, style, r.style.spec.Colors)
 	}
 	ext := filepath.Ext(r.out)
 	return picture.Save(fmt.Sprintf("%s-step%05d%s", strings.TrimSuffix(r.out, ext), s.N, ext), im)

@@ -39,5 +39,9 @@ func (s *styleFlags) parse() error {
 	if s.spec.Scale == 0 {
 		return fmt.Errorf("--style-scale must be a positive factor, got 0")
 	}
-	return s.spec.Validate()
+	spec := s.spec
+	if len(spec.Files) == 0 {
+		spec.Files = []string{"the default"} // video's sample, resolved later
+	}
+	return spec.Validate()
 }

@@ -32,7 +32,7 @@ type clipFlags struct {
 	cfg        pipeline.Config
 	net        network
 	dec        decode.Options
-	style      string
+	style      styleFlags
 	start, end secondsFlag
 	frames     string
 	lags       string
@@ -41,7 +41,7 @@ type clipFlags struct {
 func (c *clipFlags) addClipFlags(fs *pflag.FlagSet) {
 	c.cfg = pipeline.Defaults()
 	c.net.preset = stylize.Gatys
-	fs.StringVarP(&c.style, "style", "s", "", "style image (PNG, JPEG, GIF, WebP) (default: the "+samples.DefaultStyle+" sample)")
+	c.style.add(fs, "style image (PNG, JPEG, GIF, WebP) (default: the "+samples.DefaultStyle+" sample)")
 	fs.Var(&c.start, "start", "start of the range in seconds (\"2.5\" or \"2.5s\")")
 	fs.Var(&c.end, "end", "end of the range in seconds (default: the end of the video)")
 	fs.StringVar(&c.frames, "frames", "", "frame range a:b (b excluded, counted at --fps; instead of --start/--end)")
@@ -77,6 +77,13 @@ func (c *clipFlags) parse() error {
 	if err := c.net.layers(&c.cfg.Options); err != nil {
 		return err
 	}
+	if err := c.style.parse(); err != nil {
+		return err
+	}
+	if c.style.spec.Colors == stylize.Histogram {
+		return fmt.Errorf("--color-transfer histogram is for images; a video keeps each frame's colours with luminance")
+	}
+	c.cfg.Colors = c.style.spec.Colors
 	return c.cfg.Validate()
 }
 
@@ -97,8 +104,13 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 		return nil, err
 	}
 	var err error
-	if c.style, err = samples.StyleOrDefault(ctx, c.style, stderr); err != nil {
-		return nil, err
+	spec := &c.style.spec
+	if len(spec.Files) == 0 {
+		f, err := samples.StyleOrDefault(ctx, "", stderr)
+		if err != nil {
+			return nil, err
+		}
+		spec.Files = []string{f}
 	}
 	if in, err = samples.ClipOrDefault(ctx, in, stderr); err != nil {
 		return nil, err
@@ -114,21 +126,25 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 	if err := c.cfg.CheckSize(plan.Width, plan.Height, c.cfg.Workers); err != nil {
 		return nil, err
 	}
-	styleImg, err := picture.Load(c.style, c.dec.Size)
+	spec.Size = spec.StyleSide(max(plan.Width, plan.Height))
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	images, err := spec.Read(picture.New(plan.Width, plan.Height), c.cfg.Options)
 	if err != nil {
-		return nil, fileError("--style", err)
+		return nil, err
 	}
 	w, err := c.net.load(c.cfg.ContentLayers, c.cfg.StyleLayers)
 	if err != nil {
 		return nil, err
 	}
-	style, err := stylize.NewStyle(w, styleImg, c.cfg.StyleLayers, c.cfg.Pooling, c.cfg.Threads)
+	style, err := images.Style(w, c.cfg.Options)
 	if err != nil {
 		return nil, err
 	}
 	c.cfg.Width, c.cfg.Height, c.cfg.Frames = plan.Width, plan.Height, plan.Count
-	c.cfg.Job = pipeline.Job{StyleSize: c.dec.Size, FPS: plan.FPS, First: plan.First, Start: plan.Start, End: plan.End}
-	if err := c.cfg.Job.Identify(in, c.style, c.net.file); err != nil {
+	c.cfg.Job = pipeline.Job{StyleSize: spec.Size, FPS: plan.FPS, First: plan.First, Start: plan.Start, End: plan.End}
+	if err := c.cfg.Job.Identify(in, c.net.file, *spec); err != nil {
 		return nil, err
 	}
 	return &clip{in: in, info: info, plan: plan, weights: w, style: style}, nil
@@ -208,8 +224,15 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 	if err := outpath.Writable("-o", r.out, "--log", r.logPath); err != nil {
 		return err
 	}
+	inputs := []string{"IN", in}
+	for _, f := range r.style.spec.Files {
+		inputs = append(inputs, "-s", f)
+	}
+	for _, f := range r.style.spec.Masks {
+		inputs = append(inputs, "--style-mask", f)
+	}
 	for _, out := range [][2]string{{"-o", r.out}, {"--log", r.logPath}} {
-		if err := outpath.NotInput(out[0], out[1], "IN", in, "-s", r.style); err != nil {
+		if err := outpath.NotInput(out[0], out[1], inputs...); err != nil {
 			return err
 		}
 	}

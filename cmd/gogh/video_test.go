@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gogh-video/gogh/internal/shared"
+	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/pipeline"
 )
 
@@ -158,7 +159,7 @@ func TestVideoErrors(t *testing.T) {
 		{"end past the end", []string{"video", in, "-s", style, "-o", out, "--start", "2", "--end", "99s"}, "--end"},
 		{"bad seconds", []string{"video", in, "-s", style, "-o", out, "--start", "soon"}, "--start"},
 		{"unreadable input", []string{"video", filepath.Join(dir, "none.mp4"), "-s", style, "-o", out}, "none.mp4"},
-		{"corrupt style", []string{"video", in, "-s", bad, "-o", out, "--frames", "0:2"}, "--style"},
+		{"corrupt style", []string{"video", in, "-s", bad, "-o", out, "--frames", "0:2"}, "-s: " + bad},
 		{"unwritable output", []string{"video", in, "-s", style, "-o", filepath.Join(dir, "no", "out.mp4")}, "-o"},
 		{"too many workers", []string{"video", in, "-s", style, "-o", out, "--workers", "3", "--threads", "2"}, "--workers"},
 		{"warm start", []string{"video", in, "-s", style, "-o", out, "--warm-start", "next"}, "--warm-start"},
@@ -352,4 +353,45 @@ func TestShards(t *testing.T) {
 			t.Errorf("%s has %v frames, want 10", v, n)
 		}
 	}
+}
+
+// TestVideoControls paints a clip with two styles blended, masks, a
+// style scale and the photo's colours: job.json records them all, and a
+// run with another blend is refused as other settings.
+func TestVideoControls(t *testing.T) {
+	weights := shared.Weights(t)
+	in := shared.Path(t, "data/video/cockatoo_720p_14s_yuv420.mp4")
+	scream := shared.Path(t, "data/styles/the_scream_munch.jpg")
+	dir := t.TempDir()
+	mask := filepath.Join(dir, "half.png")
+	m := picture.New(4, 2)
+	for i := range m.Pix {
+		if i%4 < 2 {
+			m.Pix[i] = 1
+		}
+	}
+	if err := picture.SavePNG(mask, m); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(dir, "w")
+	args := []string{"video", in, "-s", starryPath(t) + "," + scream, "--style-mask", mask + "," + mask,
+		"--style-scale", "1.5", "--original-colors", "--weights", weights, "--frames", "0:2", "--size", "48",
+		"--steps-first", "3", "--steps", "2", "--fps", "10", "--threads", "2", "--workdir", work, "-o", filepath.Join(dir, "out.mp4")}
+	if _, _, err := gogh(t, context.Background(), append(args, "--style-blend", "3,1")...); err != nil {
+		t.Fatal(err)
+	}
+	j, err := pipeline.ReadJob(work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Styles) != 2 || len(j.StylesSHA256) != 2 || len(j.Masks) != 2 || fmt.Sprint(j.StyleBlend) != "[3 1]" ||
+		j.Colors != "luminance" || j.StyleSize != 72 || j.Style != j.Styles[0] {
+		t.Errorf("job.json: styles %v, blend %v, masks %v, colors %q, style size %d; want 2 styles blended 3,1, 2 masks, luminance, 72",
+			j.Styles, j.StyleBlend, j.Masks, j.Colors, j.StyleSize)
+	}
+	_, _, err = gogh(t, context.Background(), append(args, "--style-blend", "1,1")...)
+	if err == nil || !strings.Contains(err.Error(), "--style-blend") {
+		t.Errorf("another blend into the same work dir: %v, want it refused naming --style-blend", err)
+	}
+	t.Log(err)
 }
