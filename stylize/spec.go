@@ -33,9 +33,9 @@ type StyleSpec struct {
 	Blend []float64 // weight of each (nil: equal)
 	// Size is the longer side of the style images in pixels; 0 for Scale
 	// times the output's longer side.
-	Size  int
-	Scale float64  // 0 means 1: smaller strokes below 1, larger above
-	Masks []string // images, white where each style paints (nil: everywhere)
+	Size   int
+	Scale  float64  // 0 means 1: smaller strokes below 1, larger above
+	Masks  []string // images, white where each style paints (nil: everywhere)
 	Colors Colors
 }
 
