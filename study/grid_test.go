@@ -189,3 +189,46 @@ func TestSplitThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestPaintColors: with Luminance a painting keeps the photo's chroma
+// within a few levels; without, it takes the painting's; StyleScale
+// resizes the style image before its Grams are computed.
+func TestPaintColors(t *testing.T) {
+	s := fastSettings(t, 2, 15)
+	content, err := picture.Load(shared.Path(t, "data/content/chelsea_cat.png"), 48)
+	if err != nil {
+		t.Fatal(err)
+	}
+	style, err := picture.Load(shared.Path(t, "data/styles/great_wave_kanagawa_hokusai.jpg"), 48)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chroma := func(a, b picture.Image) float64 {
+		n := a.W * a.H
+		var d float64
+		for i := range n {
+			ya := 0.299*a.Pix[i] + 0.587*a.Pix[n+i] + 0.114*a.Pix[2*n+i]
+			yb := 0.299*b.Pix[i] + 0.587*b.Pix[n+i] + 0.114*b.Pix[2*n+i]
+			d += float64(abs32(a.Pix[2*n+i]-ya-(b.Pix[2*n+i]-yb)) + abs32(a.Pix[i]-ya-(b.Pix[i]-yb)))
+		}
+		return 255 * d / float64(2*n)
+	}
+	var got []float64
+	for _, tc := range []struct {
+		colors stylize.Colors
+		scale  float64
+	}{{stylize.StyleColors, 0}, {stylize.Luminance, 0}, {stylize.Luminance, 1.5}} {
+		s.Colors, s.StyleScale = tc.colors, tc.scale
+		r, err := s.Paint(context.Background(), "cat", content, style, content, gatysLayers.content, gatysLayers.style)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, chroma(r.Image, content))
+	}
+	t.Logf("chroma from the photo's, in levels: style colours %.2f, luminance %.2f, luminance at style scale 1.5 %.2f", got[0], got[1], got[2])
+	if !(got[1] < 3 && got[2] < 3 && got[0] > 3*got[1]) {
+		t.Errorf("chroma from the photo's: style colours %.2f, luminance %.2f and %.2f: want luminance within 3 levels and 3× nearer", got[0], got[1], got[2])
+	}
+}
+
+func abs32(v float32) float32 { return max(v, -v) }

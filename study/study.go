@@ -8,6 +8,7 @@ package study
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/gogh-video/gogh/picture"
@@ -22,6 +23,13 @@ import (
 type Settings struct {
 	stylize.Options
 	Net *vgg.Weights
+
+	// StyleScale resizes a style image to that factor of the painting's
+	// longer side (0: as given); Colors keeps the content's colours
+	// (stylize.Luminance after painting, Histogram by matching the style
+	// image's first). Runs with both a content and a style image only.
+	StyleScale float64
+	Colors     stylize.Colors
 
 	// OnStep, if not nil, is called after every evaluation of every run
 	// with the run's label; runs may call it from several goroutines.
@@ -47,6 +55,17 @@ func (s Settings) Paint(ctx context.Context, label string, content, style, init 
 	if len(contentLayers) == 0 {
 		content = picture.New(init.W, init.H) // only its size matters
 	}
+	both := len(contentLayers) > 0 && len(styleLayers) > 0
+	if both && s.StyleScale > 0 {
+		w, h := picture.Fit(style.W, style.H, max(1, int(math.Round(s.StyleScale*float64(max(init.W, init.H))))))
+		scaled := picture.New(w, h)
+		picture.Resample(style, scaled)
+		style = scaled
+	}
+	if both && s.Colors == stylize.Histogram {
+		style = style.Clone()
+		picture.MatchHistogram(style, content)
+	}
 	prob, err := stylize.Transfer(s.Net, content, style, opts)
 	if err != nil {
 		return Run{}, fmt.Errorf("%s: %w", label, err)
@@ -57,6 +76,7 @@ func (s Settings) Paint(ctx context.Context, label string, content, style, init 
 	}
 	r := Run{Label: label, Options: opts, Image: init.Clone()}
 	onStep := func(st stylize.Step) {
+		st.Image = picture.Image{} // the optimizer's, not to keep
 		r.Steps = append(r.Steps, st)
 		if s.OnStep != nil {
 			s.OnStep(label, st)
@@ -67,6 +87,9 @@ func (s Settings) Paint(ctx context.Context, label string, content, style, init 
 	r.Elapsed = time.Since(start)
 	if err != nil {
 		return r, fmt.Errorf("%s: %w", label, err)
+	}
+	if both && s.Colors == stylize.Luminance {
+		picture.KeepChroma(r.Image, content)
 	}
 	return r, nil
 }
