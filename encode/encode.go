@@ -37,6 +37,9 @@ type Options struct {
 	// minterpolate).
 	Resample    float64
 	Interpolate Interpolation
+
+	// Comment is kept in the file's metadata (MP4's comment tag).
+	Comment string
 }
 
 // Interpolation is a way to resample a video to another frame rate.
@@ -170,6 +173,9 @@ func Create(ctx context.Context, path string, width, height int, o Options) (*Wr
 		"c:v": "libx264", "crf": strconv.Itoa(crf), "preset": "medium",
 		"pix_fmt": "yuv420p", "colorspace": "bt709", "color_primaries": "bt709",
 		"color_trc": "bt709", "color_range": "tv",
+	}
+	if o.Comment != "" {
+		out["metadata"] = "comment=" + o.Comment
 	}
 	if o.AudioFrom != "" {
 		in := ffmpeg.KwArgs{}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gogh-video/gogh/internal/outpath"
+	"github.com/gogh-video/gogh/internal/record"
 	"github.com/gogh-video/gogh/internal/runlog"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
@@ -28,6 +29,8 @@ type imageRun struct {
 	logEvery  int
 	logCSV    string
 	saveEvery int
+	like      string
+	record    record.Record
 }
 
 func newImageCmd() *cobra.Command {
@@ -39,7 +42,14 @@ func newImageCmd() *cobra.Command {
 so that its VGG19 features match the content and its feature Gram matrices match the
 style. One step is one loss and gradient evaluation.`,
 		Args: cobra.NoArgs,
-		RunE: runE(map[string]string{"Style": "--style"}, func(cmd *cobra.Command, _ []string) error { return r.run(cmd.Context(), cmd.OutOrStdout()) }),
+		RunE: runE(map[string]string{"Style": "--style"}, func(cmd *cobra.Command, _ []string) error {
+			if r.like != "" {
+				if err := like(cmd.Context(), cmd, r.like); err != nil {
+					return err
+				}
+			}
+			return r.run(cmd, cmd.OutOrStdout())
+		}),
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&r.content, "content", "", "content image (PNG, JPEG, GIF, WebP)")
@@ -47,6 +57,7 @@ style. One step is one loss and gradient evaluation.`,
 	fs.StringVarP(&r.out, "output", "o", "", "output image (.png or .jpg)")
 	fs.IntVar(&r.size, "size", 512, "longer side of the output in pixels (0: the content image's size)")
 	fs.IntVar(&r.style.spec.Size, "style-size", 0, "longer side the style images are scaled to in pixels, instead of --style-scale")
+	fs.StringVar(&r.like, "like", "", "paint with the settings kept in this PNG by an earlier gogh image (see gogh info); flags given here override them")
 	fs.IntVar(&r.saveEvery, "save-every", 0, "also write the image every K steps, as OUT-step00050.png … (0: never)")
 	fs.TextVar(&r.opts.Init, "init", r.opts.Init, "starting image: content, noise (uniform, seeded) or an image file")
 	fs.Uint64Var(&r.opts.Seed, "seed", r.opts.Seed, "seed for --init noise")
@@ -57,7 +68,8 @@ style. One step is one loss and gradient evaluation.`,
 	return cmd
 }
 
-func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
+func (r *imageRun) run(cmd *cobra.Command, stdout io.Writer) error {
+	ctx := cmd.Context()
 	if err := required("--content", r.content, "--style", strings.Join(r.style.spec.Files, ","), "-o", r.out); err != nil {
 		return err
 	}
@@ -123,6 +135,19 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	files := []string{"--content", r.content}
+	for _, f := range r.style.spec.Files {
+		files = append(files, "--style", f)
+	}
+	for _, f := range r.style.spec.Masks {
+		files = append(files, "--style-mask", f)
+	}
+	if i := r.opts.Init; i != stylize.InitContent && i != stylize.InitNoise {
+		files = append(files, "--init", string(i))
+	}
+	if r.record, err = newRecord(cmd, append(files, "--weights", r.net.file)...); err != nil {
+		return err
+	}
 	prob, err := stylize.NewLadder(w, content, style, r.opts)
 	if err != nil {
 		return err
@@ -155,7 +180,7 @@ func (r *imageRun) run(ctx context.Context, stdout io.Writer) error {
 	if runErr != nil && !canceled && log.N == 0 {
 		return runErr // nothing was painted: leave no output
 	}
-	if err := picture.Save(r.out, x); err != nil {
+	if err := saveRecorded(r.out, x, r.record); err != nil {
 		return err
 	}
 	if canceled {
@@ -177,5 +202,5 @@ func (r *imageRun) saveStep(s stylize.Step, content picture.Image, style *styliz
 		stylize.Finish(im, content, style, r.style.spec.Colors)
 	}
 	ext := filepath.Ext(r.out)
-	return picture.Save(fmt.Sprintf("%s-step%05d%s", strings.TrimSuffix(r.out, ext), s.N, ext), im)
+	return saveRecorded(fmt.Sprintf("%s-step%05d%s", strings.TrimSuffix(r.out, ext), s.N, ext), im, r.record)
 }

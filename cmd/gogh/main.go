@@ -38,6 +38,6 @@ Artistic Style").`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newImageCmd(), newLossCmd(), newWeightsCmd(), newReconstructCmd(), newTextureCmd(), newGridCmd(), newInitCompareCmd(), newStudyCmd(), newVideoCmd(), newAssembleCmd(), newStatusCmd(), newCompareCmd(), newSamplesCmd())
+	root.AddCommand(newImageCmd(), newLossCmd(), newWeightsCmd(), newReconstructCmd(), newTextureCmd(), newGridCmd(), newInitCompareCmd(), newStudyCmd(), newVideoCmd(), newAssembleCmd(), newStatusCmd(), newCompareCmd(), newSamplesCmd(), newInfoCmd())
 	return root
 }

@@ -335,7 +335,17 @@ Pairs run in parallel, as many at once as --threads allows (each pair gets
 			if cell == 0 {
 				cell = study.DefaultCell(r.size)
 			}
-			if err := picture.Save(out, picture.FromImage(study.GridImage(study.Cells(cs), study.Cells(ss), runs, cell))); err != nil {
+			var files []string
+			for _, list := range [][2]string{{"--content", contents}, {"--style", styles}} {
+				for _, p := range strings.Split(list[1], ",") {
+					files = append(files, list[0], strings.TrimSpace(p))
+				}
+			}
+			rec, err := newRecord(cmd, append(files, "--weights", r.net.file)...)
+			if err != nil {
+				return err
+			}
+			if err := saveRecorded(out, picture.FromImage(study.GridImage(study.Cells(cs), study.Cells(ss), runs, cell)), rec); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "grid -> %s\n", out)

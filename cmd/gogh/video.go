@@ -308,6 +308,7 @@ func (o *output) encode(ctx context.Context, cl *clip, workdir string) error {
 	if cl.info.HasAudio && !o.noAudio {
 		eo.AudioFrom, eo.AudioStart, eo.AudioEnd = cl.in, plan.Start, plan.End
 	}
+	eo.Comment = videoComment(workdir)
 	enc, err := encode.Create(ctx, o.out, plan.Width, plan.Height, eo)
 	if err != nil {
 		return err

@@ -389,6 +389,10 @@ func TestVideoControls(t *testing.T) {
 		t.Errorf("job.json: styles %v, blend %v, masks %v, colors %q, style size %d; want 2 styles blended 3,1, 2 masks, luminance, 72",
 			j.Styles, j.StyleBlend, j.Masks, j.Colors, j.StyleSize)
 	}
+	info, _, err := gogh(t, context.Background(), "info", filepath.Join(dir, "out.mp4"))
+	if err != nil || !strings.Contains(info, "command: gogh video") || !strings.Contains(info, `"style_blend": [`) {
+		t.Errorf("gogh info on the video: %v\n%s", err, info)
+	}
 	_, _, err = gogh(t, context.Background(), append(args, "--style-blend", "1,1")...)
 	if err == nil || !strings.Contains(err.Error(), "--style-blend") {
 		t.Errorf("another blend into the same work dir: %v, want it refused naming --style-blend", err)
