@@ -5,17 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/gogh-video/gogh/internal/batch"
 	"github.com/gogh-video/gogh/internal/outpath"
 	"github.com/gogh-video/gogh/internal/record"
 	"github.com/gogh-video/gogh/internal/runlog"
 	"github.com/gogh-video/gogh/picture"
 	"github.com/gogh-video/gogh/stylize"
+	"github.com/gogh-video/gogh/stylize/vgg"
 )
 
 // imageRun holds the flags of gogh image.
@@ -30,7 +33,6 @@ type imageRun struct {
 	logCSV    string
 	saveEvery int
 	like      string
-	record    record.Record
 }
 
 func newImageCmd() *cobra.Command {
@@ -52,7 +54,7 @@ style. One step is one loss and gradient evaluation.`,
 		}),
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&r.content, "content", "", "content image (PNG, JPEG, GIF, WebP)")
+	fs.StringVar(&r.content, "content", "", "content image (PNG, JPEG, GIF, WebP); a folder of them or a comma-separated list paints each into the folder -o names")
 	r.style.add(fs, "style image")
 	fs.StringVarP(&r.out, "output", "o", "", "output image (.png or .jpg)")
 	fs.IntVar(&r.size, "size", 512, "longer side of the output in pixels (0: the content image's size)")
@@ -68,8 +70,10 @@ style. One step is one loss and gradient evaluation.`,
 	return cmd
 }
 
+// imageExts are the files a folder of contents is read for.
+var imageExts = []string{".png", ".jpg", ".jpeg", ".gif", ".webp"}
+
 func (r *imageRun) run(cmd *cobra.Command, stdout io.Writer) error {
-	ctx := cmd.Context()
 	if err := required("--content", r.content, "--style", strings.Join(r.style.spec.Files, ","), "-o", r.out); err != nil {
 		return err
 	}
@@ -82,60 +86,104 @@ func (r *imageRun) run(cmd *cobra.Command, stdout io.Writer) error {
 	if r.saveEvery < 0 {
 		return fmt.Errorf("--save-every must not be negative, got %d", r.saveEvery)
 	}
-	if err := outpath.Ext("-o", r.out, ".png", ".jpg", ".jpeg"); err != nil {
+	if r.size < 0 {
+		return fmt.Errorf("--size must not be negative, got %d", r.size)
+	}
+	contents, err := batch.Inputs("--content", r.content, imageExts...)
+	if err != nil {
 		return err
 	}
-	if err := outpath.Writable("-o", r.out, "--log", r.logCSV); err != nil {
+	outs := []string{r.out}
+	if batch.Many(r.content) {
+		if filepath.Ext(r.out) != "" {
+			return fmt.Errorf("-o %s: with several contents -o names a folder, one PNG for each content", r.out)
+		}
+		if r.logCSV != "" {
+			return fmt.Errorf("--log: one content at a time (several were given)")
+		}
+		outs = batch.Outputs(r.out, contents, ".png")
+	} else if err := outpath.Ext("-o", r.out, ".png", ".jpg", ".jpeg"); err != nil {
 		return err
 	}
-	inputs := []string{"--content", r.content, "--init", string(r.opts.Init)}
+	if batch.Many(r.content) {
+		if err := os.MkdirAll(r.out, 0o755); err != nil {
+			return fileError("-o", err)
+		}
+	}
+	inputs := []string{"--init", string(r.opts.Init)}
+	for _, f := range contents {
+		inputs = append(inputs, "--content", f)
+	}
 	for _, f := range r.style.spec.Files {
 		inputs = append(inputs, "--style", f)
 	}
 	for _, f := range r.style.spec.Masks {
 		inputs = append(inputs, "--style-mask", f)
 	}
-	if err := outpath.NotInput("-o", r.out, inputs...); err != nil {
-		return err
-	}
-	if err := outpath.NotInput("--log", r.logCSV, inputs...); err != nil {
-		return err
-	}
-	if r.size < 0 {
-		return fmt.Errorf("--size must not be negative, got %d", r.size)
+	for _, out := range append(outs, r.logCSV) {
+		label := "-o"
+		if out == r.logCSV {
+			label = "--log"
+		}
+		if err := outpath.Writable(label, out); err != nil {
+			return err
+		}
+		if err := outpath.NotInput(label, out, inputs...); err != nil {
+			return err
+		}
 	}
 	if err := r.net.layers(&r.opts); err != nil {
 		return err
 	}
 	// The images first: a mistyped name fails before the weights are read.
-	cw, ch, err := picture.Dims(r.content, r.size)
-	if err != nil {
-		return fileError("--content", err)
+	for _, c := range contents {
+		cw, ch, err := picture.Dims(c, r.size)
+		if err != nil {
+			return fileError("--content", err)
+		}
+		if err := r.opts.CheckSize(cw, ch, 1); err != nil {
+			return err
+		}
 	}
-	if err := r.opts.CheckSize(cw, ch, 1); err != nil {
-		return err
+	var w *vgg.Weights
+	var style *stylize.Style
+	for i, c := range contents {
+		content, err := picture.Load(c, r.size)
+		if err != nil {
+			return fileError("--content", err)
+		}
+		if style == nil || r.style.spec.Colors == stylize.Histogram { // else the Grams of the first serve all
+			images, err := r.style.spec.Read(content, r.opts)
+			if err != nil {
+				return err
+			}
+			if w == nil {
+				if w, err = r.net.load(r.opts.ContentLayers, r.opts.StyleLayers); err != nil {
+					return err
+				}
+			}
+			if style, err = images.Style(w, r.opts); err != nil {
+				return err
+			}
+		}
+		if len(contents) > 1 {
+			fmt.Fprintf(stdout, "[%d/%d] %s\n", i+1, len(contents), c)
+		}
+		if err := r.paint(cmd, stdout, w, c, content, style, outs[i]); err != nil {
+			return err
+		}
 	}
-	content, err := picture.Load(r.content, r.size)
-	if err != nil {
-		return fileError("--content", err)
-	}
-	images, err := r.style.spec.Read(content, r.opts)
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+// paint paints content (read from file) in style into out.
+func (r *imageRun) paint(cmd *cobra.Command, stdout io.Writer, w *vgg.Weights, file string, content picture.Image, style *stylize.Style, out string) error {
+	ctx := cmd.Context()
 	x, err := r.opts.Start(content)
 	if err != nil {
 		return err
 	}
-	w, err := r.net.load(r.opts.ContentLayers, r.opts.StyleLayers)
-	if err != nil {
-		return err
-	}
-	style, err := images.Style(w, r.opts)
-	if err != nil {
-		return err
-	}
-	files := []string{"--content", r.content}
+	files := []string{"--content", file}
 	for _, f := range r.style.spec.Files {
 		files = append(files, "--style", f)
 	}
@@ -145,8 +193,14 @@ func (r *imageRun) run(cmd *cobra.Command, stdout io.Writer) error {
 	if i := r.opts.Init; i != stylize.InitContent && i != stylize.InitNoise {
 		files = append(files, "--init", string(i))
 	}
-	if r.record, err = newRecord(cmd, append(files, "--weights", r.net.file)...); err != nil {
+	rec, err := newRecord(cmd, append(files, "--weights", r.net.file)...)
+	if err != nil {
 		return err
+	}
+	for k, f := range rec.Flags {
+		if f.Name == "content" {
+			rec.Flags[k].Value = file // this painting's, not the batch's
+		}
 	}
 	prob, err := stylize.NewLadder(w, content, style, r.opts)
 	if err != nil {
@@ -166,7 +220,7 @@ func (r *imageRun) run(cmd *cobra.Command, stdout io.Writer) error {
 	loss, runErr := prob.Run(ctx, x, r.opts.Steps, opt, func(s stylize.Step) {
 		log.Step(s)
 		if r.saveEvery > 0 && s.N%r.saveEvery == 0 && saveErr == nil {
-			saveErr = r.saveStep(s, content, style)
+			saveErr = saveStep(s, out, content, style, r.style.spec.Colors, rec)
 		}
 	})
 	if runErr == nil {
@@ -180,27 +234,27 @@ func (r *imageRun) run(cmd *cobra.Command, stdout io.Writer) error {
 	if runErr != nil && !canceled && log.N == 0 {
 		return runErr // nothing was painted: leave no output
 	}
-	if err := saveRecorded(r.out, x, r.record); err != nil {
+	if err := saveRecorded(out, x, rec); err != nil {
 		return err
 	}
 	if canceled {
-		return fmt.Errorf("interrupted after %d steps; the best image so far is in %s", log.N, r.out)
+		return fmt.Errorf("interrupted after %d steps; the best image so far is in %s", log.N, out)
 	}
 	if runErr != nil {
 		return runErr
 	}
 	fmt.Fprintf(stdout, "done in %s: style %.4g  content %.4g  total %.4g -> %s\n",
-		log.Elapsed.Round(time.Millisecond), loss.Style, loss.Content, loss.Total, r.out)
+		log.Elapsed.Round(time.Millisecond), loss.Style, loss.Content, loss.Total, out)
 	return nil
 }
 
-// saveStep writes the image of step s as OUT-step00050.png (finished as
-// the output is, where it has the output's size).
-func (r *imageRun) saveStep(s stylize.Step, content picture.Image, style *stylize.Style) error {
+// saveStep writes the image of step s beside out as OUT-step00050.png
+// (finished as the output is, where it has the output's size).
+func saveStep(s stylize.Step, out string, content picture.Image, style *stylize.Style, colors stylize.Colors, rec record.Record) error {
 	im := s.Image.Clone()
 	if im.W == content.W && im.H == content.H {
-		stylize.Finish(im, content, style, r.style.spec.Colors)
+		stylize.Finish(im, content, style, colors)
 	}
-	ext := filepath.Ext(r.out)
-	return saveRecorded(fmt.Sprintf("%s-step%05d%s", strings.TrimSuffix(r.out, ext), s.N, ext), im, r.record)
+	ext := filepath.Ext(out)
+	return saveRecorded(fmt.Sprintf("%s-step%05d%s", strings.TrimSuffix(out, ext), s.N, ext), im, rec)
 }

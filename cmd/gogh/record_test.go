@@ -82,3 +82,65 @@ func TestLike(t *testing.T) {
 		t.Errorf("gogh info on a PNG gogh did not write: %v", err)
 	}
 }
+
+// TestImageBatch paints a folder of contents into a folder: one PNG for
+// each, the same pixels as each painted alone.
+func TestImageBatch(t *testing.T) {
+	t.Setenv("GOGH_WEIGHTS", shared.Weights(t))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if err := os.Mkdir(in, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tub := shared.Path(t, "data/content/tubingen_neckarfront.jpg")
+	for _, f := range []string{catPath(t), tub} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(in, filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(dir, "out")
+	args := []string{"image", "--style", starryPath(t), "--size", "40", "--steps", "5", "--threads", "2", "--log-every", "0"}
+	stdout, _, err := gogh(t, context.Background(), append(args, "--content", in, "-o", out)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "[2/2] "+filepath.Join(in, "tubingen_neckarfront.jpg")) {
+		t.Errorf("no progress line for the second content:\n%s", stdout)
+	}
+	got, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	want := []string{filepath.Join(out, "chelsea_cat.png"), filepath.Join(out, "tubingen_neckarfront.png")}
+	if !slices.Equal(got, want) {
+		t.Fatalf("outputs %v, want %v", got, want)
+	}
+	alone := filepath.Join(dir, "alone.png")
+	if _, _, err := gogh(t, context.Background(), append(args, "--content", filepath.Join(in, "tubingen_neckarfront.jpg"), "-o", alone)...); err != nil {
+		t.Fatal(err)
+	}
+	a, err := picture.Load(alone, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := picture.Load(want[1], 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Pix, b.Pix) {
+		t.Error("the batch painted other pixels than a painting of the content alone")
+	}
+	r, err := record.Read(context.Background(), want[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Flags {
+		if f.Name == "content" && f.Value != filepath.Join(in, "tubingen_neckarfront.jpg") {
+			t.Errorf("the record's --content is %s, want the one content", f.Value)
+		}
+	}
+	if _, _, err := gogh(t, context.Background(), append(args, "--content", in, "-o", filepath.Join(dir, "x.png"))...); err == nil || !strings.Contains(err.Error(), "names a folder") {
+		t.Errorf("a batch into x.png: %v", err)
+	}
+}

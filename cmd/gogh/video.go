@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gogh-video/gogh/decode"
 	"github.com/gogh-video/gogh/encode"
+	"github.com/gogh-video/gogh/internal/batch"
 	"github.com/gogh-video/gogh/internal/fftool"
 	"github.com/gogh-video/gogh/internal/outpath"
 	"github.com/gogh-video/gogh/internal/runlog"
@@ -36,6 +38,11 @@ type clipFlags struct {
 	start, end secondsFlag
 	frames     string
 	lags       string
+
+	// What open loaded, kept for the next input of a batch.
+	weights   *vgg.Weights
+	targets   *stylize.Style
+	styleSize int
 }
 
 func (c *clipFlags) addClipFlags(fs *pflag.FlagSet) {
@@ -130,18 +137,22 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	images, err := spec.Read(picture.New(plan.Width, plan.Height), c.cfg.Options)
-	if err != nil {
-		return nil, err
+	if c.targets == nil || c.styleSize != spec.Size { // a batch computes the Grams once
+		images, err := spec.Read(picture.New(plan.Width, plan.Height), c.cfg.Options)
+		if err != nil {
+			return nil, err
+		}
+		if c.weights == nil {
+			if c.weights, err = c.net.load(c.cfg.ContentLayers, c.cfg.StyleLayers); err != nil {
+				return nil, err
+			}
+		}
+		if c.targets, err = images.Style(c.weights, c.cfg.Options); err != nil {
+			return nil, err
+		}
+		c.styleSize = spec.Size
 	}
-	w, err := c.net.load(c.cfg.ContentLayers, c.cfg.StyleLayers)
-	if err != nil {
-		return nil, err
-	}
-	style, err := images.Style(w, c.cfg.Options)
-	if err != nil {
-		return nil, err
-	}
+	w, style := c.weights, c.targets
 	c.cfg.Width, c.cfg.Height, c.cfg.Frames = plan.Width, plan.Height, plan.Count
 	c.cfg.Job = pipeline.Job{StyleSize: spec.Size, FPS: plan.FPS, First: plan.First, Start: plan.Start, End: plan.End}
 	if err := c.cfg.Job.Identify(in, c.net.file, *spec); err != nil {
@@ -163,7 +174,7 @@ type videoRun struct {
 func newVideoCmd() *cobra.Command {
 	r := &videoRun{}
 	cmd := &cobra.Command{
-		Use:   "video [IN] [-s STYLE] -o OUT.mp4",
+		Use:   "video [IN...] [-s STYLE] -o OUT.mp4",
 		Short: "Paint every frame of a video in the style of an image",
 		Long: `Paint the frames of a video one by one in the style of an image. By default
 (--warm-start flow) each frame starts from the stylized previous frame warped along
@@ -180,12 +191,15 @@ user cache; offline, a clip generated with ffmpeg instead), and with no -s the
 sample painting "` + samples.DefaultStyle + `" (Van Gogh, The Starry Night): see "gogh samples".
 So "gogh video -o starry.mp4" is a complete run, and
 "gogh video --frames 30:60 -o preview.mp4" previews 30 frames of it.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: cobra.ArbitraryArgs,
 		RunE: runE(videoFlags, func(cmd *cobra.Command, args []string) error {
 			if r.cfg.WarmStart == pipeline.WarmNone && !cmd.Flags().Changed("temporal-weight") {
 				r.cfg.Weights.Temporal = 0 // the default loss needs a chain; none has none
 			}
-			return r.run(cmd.Context(), append(args, "")[0], cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if len(args) < 2 {
+				return r.run(cmd.Context(), append(args, "")[0], cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			return r.batch(cmd.Context(), args, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		}),
 	}
 	fs := cmd.Flags()
@@ -201,6 +215,40 @@ So "gogh video -o starry.mp4" is a complete run, and
 	fs.BoolVar(&r.cfg.Discard, "discard", false, "delete the frames saved in the work dir, whatever their settings, and start over")
 	fs.StringVar(&r.logPath, "log", "", "write each frame's losses, steps, seconds and where they went to this JSON-lines file")
 	return cmd
+}
+
+// batch paints several inputs, each into -o DIR/NAME.mp4 with its work
+// dir beside it (the style's Grams computed once).
+func (r *videoRun) batch(ctx context.Context, ins []string, stdout, stderr io.Writer) error {
+	switch {
+	case r.out == "":
+		return fmt.Errorf("-o is required: with several inputs, the folder for their videos")
+	case filepath.Ext(r.out) != "":
+		return fmt.Errorf("-o %s: with several inputs -o names a folder, one video for each input", r.out)
+	case r.cfg.Workdir != "":
+		return fmt.Errorf("--workdir: one input at a time (several were given; each gets OUT/NAME.mp4.frames)")
+	case r.cfg.Shard.N > 0:
+		return fmt.Errorf("--shard: one input at a time (several were given)")
+	case r.logPath != "":
+		return fmt.Errorf("--log: one input at a time (several were given)")
+	}
+	for _, in := range ins {
+		if _, err := os.Stat(in); err != nil {
+			return fileError("IN", err)
+		}
+	}
+	if err := os.MkdirAll(r.out, 0o755); err != nil {
+		return fileError("-o", err)
+	}
+	dir := r.out
+	for i, out := range batch.Outputs(dir, ins, ".mp4") {
+		fmt.Fprintf(stdout, "[%d/%d] %s\n", i+1, len(ins), ins[i])
+		r.out, r.cfg.Workdir = out, ""
+		if err := r.run(ctx, ins[i], stdout, stderr); err != nil {
+			return fmt.Errorf("%s: %w", ins[i], err)
+		}
+	}
+	return nil
 }
 
 func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer) error {

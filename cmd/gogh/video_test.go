@@ -173,6 +173,8 @@ func TestVideoErrors(t *testing.T) {
 		{"shard with -o", []string{"video", in, "-s", style, "--shard", "0/2", "--workdir", filepath.Join(dir, "w"), "-o", out}, "gogh assemble"},
 		{"shard with workers", []string{"video", in, "-s", style, "--shard", "0/2", "--workdir", filepath.Join(dir, "w"), "--workers", "2"}, "--workers"},
 		{"shard with discard", []string{"video", in, "-s", style, "--shard", "0/2", "--workdir", filepath.Join(dir, "w"), "--discard"}, "--discard"},
+		{"batch into a file", []string{"video", in, in, "-s", style, "-o", out}, "-o " + out + ": with several inputs -o names a folder"},
+		{"batch with a work dir", []string{"video", in, in, "-s", style, "-o", filepath.Join(dir, "b"), "--workdir", filepath.Join(dir, "w")}, "--workdir: one input at a time"},
 		{"fps above the video's", []string{"video", in, "-s", style, "-o", out, "--fps", "100000", "--end", "0.2"}, "--fps: 100000 is above the video's own 20 fps"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -398,4 +400,30 @@ func TestVideoControls(t *testing.T) {
 		t.Errorf("another blend into the same work dir: %v, want it refused naming --style-blend", err)
 	}
 	t.Log(err)
+}
+
+// TestVideoBatch paints two inputs into a folder: a video and a work dir
+// for each.
+func TestVideoBatch(t *testing.T) {
+	weights := shared.Weights(t)
+	a := shared.Path(t, "data/video/stream_of_water_360p_3s.mp4")
+	b := shared.Path(t, "data/video/flower_timelapse_540p_5s.mp4")
+	out := filepath.Join(t.TempDir(), "out")
+	stdout, _, err := gogh(t, context.Background(), "video", a, b, "-s", starryPath(t), "-o", out, "--weights", weights,
+		"--frames", "0:2", "--size", "40", "--steps-first", "3", "--steps", "2", "--threads", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout, "[2/2] "+b) {
+		t.Errorf("no progress line for the second input:\n%s", stdout)
+	}
+	for _, name := range []string{"stream_of_water_360p_3s", "flower_timelapse_540p_5s"} {
+		v := streamOf(probe(t, filepath.Join(out, name+".mp4")), "video")
+		if v == nil || v["nb_read_frames"] != "2" {
+			t.Errorf("%s.mp4: video stream %v, want 2 frames", name, v)
+		}
+		if j, err := pipeline.ReadJob(filepath.Join(out, name+".mp4.frames")); err != nil || !strings.HasSuffix(j.Input, name+".mp4") {
+			t.Errorf("%s: job %+v, %v", name, j.Input, err)
+		}
+	}
 }
