@@ -121,7 +121,10 @@ func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src pipeline
 	if err != nil {
 		return nil, err
 	}
-	return rep, rep.Write(o.Dir)
+	if err := rep.Write(o.Dir); err != nil {
+		return rep, err
+	}
+	return rep, rep.WriteHTML(o.Dir)
 }
 
 // paint runs the pipeline once per mode, o.Parallel modes at a time.

@@ -89,7 +89,7 @@ func (r *compareRun) run(ctx context.Context, in string, stdout, stderr io.Write
 	if err := rep.Table(stdout); err != nil {
 		return err
 	}
-	files := []string{compare.VideoFile, compare.MetricsCSV, compare.MetricsJSON, compare.PlotPNG}
+	files := []string{compare.PageHTML, compare.VideoFile, compare.MetricsCSV, compare.MetricsJSON, compare.PlotPNG}
 	_, err = fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(r.opts.Dir, "{"+strings.Join(files, ",")+"}"))
 	return err
 }

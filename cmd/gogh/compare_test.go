@@ -83,6 +83,16 @@ func TestCompare(t *testing.T) {
 	if v == nil || v["nb_read_frames"] != "4" || v["width"] != float64(128) || v["height"] != float64(2*(36+16)) {
 		t.Errorf("compare.mp4 video stream %v, want 4 frames of 128x104", v)
 	}
+	page, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<video src="compare.mp4"`, `<img src="warping-error.svg"`, "(flow-loss)</td>", `href="metrics.csv"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("index.html has no %s", want)
+		}
+	}
+	t.Run("chromium", func(t *testing.T) { checkRendered(t, dir) })
 	for _, mode := range []string{"none", "prev", "flow", "flow-loss"} {
 		if !strings.Contains(stdout, "\n"+strings.Repeat(" ", 11-len(mode))+mode+"  ") {
 			t.Errorf("no summary row for %s in:\n%s", mode, stdout)
