@@ -30,7 +30,7 @@ func main() {
 
 func run(out string, cols, cell int, args []string) error {
 	if out == "" || len(args) == 0 {
-		return fmt.Errorf("usage: sheet -o SHEET.jpg [-cols N] [-cell PX] LABEL=FILE...")
+		return fmt.Errorf("usage: sheet -o SHEET.jpg [-cols N] [-cell PX] LABEL=FILE…")
 	}
 	var cells []figure.Cell
 	for _, a := range args {
