@@ -1,12 +1,9 @@
 package pipeline
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gogh-video/gogh/internal/field"
+	"github.com/gogh-video/gogh/internal/record"
 	"github.com/gogh-video/gogh/stylize"
 )
 
@@ -176,7 +174,7 @@ func (j *Job) Identify(input, weights string, spec stylize.StyleSpec) error {
 	}
 	j.StyleBlend, j.Colors = spec.Blend, string(spec.Colors)
 	for _, f := range files {
-		sum, err := hashFile(f.path)
+		sum, err := record.Hash(f.path)
 		if err != nil {
 			return field.Errorf(f.field, "%v", err)
 		}
@@ -188,20 +186,6 @@ func (j *Job) Identify(input, weights string, spec stylize.StyleSpec) error {
 		}
 	}
 	return nil
-}
-
-// hashFile returns the SHA-256 of the file at path, in hex.
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // diff returns a *field.Error naming the setting of the first field in

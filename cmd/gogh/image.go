@@ -114,12 +114,7 @@ func (r *imageRun) run(cmd *cobra.Command, stdout io.Writer) error {
 	for _, f := range contents {
 		inputs = append(inputs, "--content", f)
 	}
-	for _, f := range r.style.spec.Files {
-		inputs = append(inputs, "--style", f)
-	}
-	for _, f := range r.style.spec.Masks {
-		inputs = append(inputs, "--style-mask", f)
-	}
+	inputs = append(inputs, r.style.files("--style")...)
 	for _, out := range append(outs, r.logCSV) {
 		label := "-o"
 		if out == r.logCSV {
@@ -183,13 +178,7 @@ func (r *imageRun) paint(cmd *cobra.Command, stdout io.Writer, w *vgg.Weights, f
 	if err != nil {
 		return err
 	}
-	files := []string{"--content", file}
-	for _, f := range r.style.spec.Files {
-		files = append(files, "--style", f)
-	}
-	for _, f := range r.style.spec.Masks {
-		files = append(files, "--style-mask", f)
-	}
+	files := append([]string{"--content", file}, r.style.files("--style")...)
 	if i := r.opts.Init; i != stylize.InitContent && i != stylize.InitNoise {
 		files = append(files, "--init", string(i))
 	}

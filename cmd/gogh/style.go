@@ -45,3 +45,16 @@ func (s *styleFlags) parse() error {
 	}
 	return spec.Validate()
 }
+
+// files returns the style images and masks as flag, path pairs (see
+// outpath.NotInput and newRecord), the style images under label.
+func (s *styleFlags) files(label string) []string {
+	var f []string
+	for _, p := range s.spec.Files {
+		f = append(f, label, p)
+	}
+	for _, p := range s.spec.Masks {
+		f = append(f, "--style-mask", p)
+	}
+	return f
+}

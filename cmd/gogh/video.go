@@ -272,13 +272,7 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 	if err := outpath.Writable("-o", r.out, "--log", r.logPath); err != nil {
 		return err
 	}
-	inputs := []string{"IN", in}
-	for _, f := range r.style.spec.Files {
-		inputs = append(inputs, "-s", f)
-	}
-	for _, f := range r.style.spec.Masks {
-		inputs = append(inputs, "--style-mask", f)
-	}
+	inputs := append([]string{"IN", in}, r.style.files("-s")...)
 	for _, out := range [][2]string{{"-o", r.out}, {"--log", r.logPath}} {
 		if err := outpath.NotInput(out[0], out[1], inputs...); err != nil {
 			return err
