@@ -133,7 +133,11 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 	if err := c.cfg.CheckSize(plan.Width, plan.Height, c.cfg.Workers); err != nil {
 		return nil, err
 	}
-	spec.Size = spec.StyleSide(max(plan.Width, plan.Height))
+	side := c.dec.Size // --style-scale is relative to --size, the frames' longer side
+	if side <= 0 {
+		side = max(plan.Width, plan.Height)
+	}
+	spec.Size = spec.StyleSide(side)
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
