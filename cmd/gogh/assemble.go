@@ -65,8 +65,9 @@ func (r *assembleRun) run(ctx context.Context, dir string, stdout io.Writer) err
 	if err := pipeline.Missing(dir, c.Frames, pipeline.Split(c.Frames, c.Shard.N, c.Overlap)); err != nil {
 		return err
 	}
+	spec := job.Spec()
 	inputs := []string{"the input", job.Input}
-	for _, f := range append(job.Spec().Files, job.Masks...) {
+	for _, f := range append(spec.Files, spec.Masks...) {
 		inputs = append(inputs, "the style", f)
 	}
 	if err := outpath.NotInput("-o", r.out, inputs...); err != nil {
@@ -80,7 +81,6 @@ func (r *assembleRun) run(ctx context.Context, dir string, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
-	spec := job.Spec()
 	if err := c.Job.Identify(job.Input, r.net.file, spec); err != nil {
 		return err
 	}

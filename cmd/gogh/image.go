@@ -101,14 +101,12 @@ func (r *imageRun) run(cmd *cobra.Command, stdout io.Writer) error {
 		if r.logCSV != "" {
 			return fmt.Errorf("--log: one content at a time (several were given)")
 		}
-		outs = batch.Outputs(r.out, contents, ".png")
-	} else if err := outpath.Ext("-o", r.out, ".png", ".jpg", ".jpeg"); err != nil {
-		return err
-	}
-	if batch.Many(r.content) {
 		if err := os.MkdirAll(r.out, 0o755); err != nil {
 			return fileError("-o", err)
 		}
+		outs = batch.Outputs(r.out, contents, ".png")
+	} else if err := outpath.Ext("-o", r.out, ".png", ".jpg", ".jpeg"); err != nil {
+		return err
 	}
 	inputs := []string{"--init", string(r.opts.Init)}
 	for _, f := range contents {

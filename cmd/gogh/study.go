@@ -270,8 +270,7 @@ func newGridCmd() *cobra.Command {
 		out              string
 		cell             int
 		scale            float64
-		original         bool
-		transfer         string
+		color            colorFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "grid --content A,B[,...] --style X,Y[,...] -o GRID.png",
@@ -301,11 +300,9 @@ Pairs run in parallel, as many at once as --threads allows (each pair gets
 			if !(scale > 0) || math.IsInf(scale, 0) {
 				return fmt.Errorf("--style-scale: must be a positive factor, got %g", scale)
 			}
-			colors := stylize.StyleColors
-			if original {
-				colors = stylize.Colors(transfer)
-			} else if cmd.Flags().Changed("color-transfer") {
-				return fmt.Errorf("--color-transfer needs --original-colors")
+			colors, err := color.colors(cmd.Flags())
+			if err != nil {
+				return err
 			}
 			if err := (stylize.StyleSpec{Files: []string{styles}, Colors: colors}).Validate(); err != nil {
 				return err
@@ -358,8 +355,7 @@ Pairs run in parallel, as many at once as --threads allows (each pair gets
 	fs.StringVarP(&out, "output", "o", "", "output grid image (.png or .jpg)")
 	fs.IntVar(&cell, "cell", 0, "cell size of the grid in pixels (0: --size, at least 128 and at most 512)")
 	fs.Float64Var(&scale, "style-scale", 1, "size of the style images relative to the paintings: below 1 smaller strokes, above larger")
-	fs.BoolVar(&original, "original-colors", false, "keep each photo's colours (see --color-transfer)")
-	fs.StringVar(&transfer, "color-transfer", string(stylize.Luminance), "with --original-colors: luminance or histogram (as for gogh image)")
+	color.add(fs, "luminance or histogram (as for gogh image)")
 	r.addFlags(fs, 256, 300, stylize.Gatys)
 	return cmd
 }
