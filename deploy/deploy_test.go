@@ -139,7 +139,8 @@ func TestKubernetesManifests(t *testing.T) {
 		}
 		return a
 	}
-	run := func(name string, a []string, until string) string {
+	// run runs gogh with a and kills it once until reports true.
+	run := func(name string, a []string, until func(out string) bool) string {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, gogh, a...)
@@ -156,7 +157,7 @@ func TestKubernetesManifests(t *testing.T) {
 			case <-done:
 				return out.String()
 			case <-time.After(50 * time.Millisecond):
-				if until != "" && strings.Contains(out.String(), until) {
+				if until != nil && until(out.String()) {
 					_ = cmd.Process.Kill()
 					<-done
 					return out.String()
@@ -164,14 +165,20 @@ func TestKubernetesManifests(t *testing.T) {
 			}
 		}
 	}
-	if out := run("weights.yaml", append(args("weights.yaml", 0), "--help"), ""); !strings.Contains(out, "gogh weights install") {
+	if out := run("weights.yaml", append(args("weights.yaml", 0), "--help"), nil); !strings.Contains(out, "gogh weights install") {
 		t.Errorf("weights.yaml runs %q, which gogh does not know:\n%s", args("weights.yaml", 0), out)
 	}
-	out := run("shards.yaml", args("shards.yaml", 2), "stylizing")
+	// The shard is stopped once it has started painting and has recorded
+	// its job, which it does just after printing its first line.
+	started := func(out string) bool {
+		_, err := os.Stat(filepath.Join(data, "work", "job.json"))
+		return strings.Contains(out, "stylizing") && err == nil
+	}
+	out := run("shards.yaml", args("shards.yaml", 2), started)
 	if !strings.Contains(out, "stylizing 280 frames") || !strings.Contains(out, "shard 2/3") {
 		t.Errorf("shards.yaml's command did not start painting shard 2/3:\n%s", out)
 	}
-	out = run("assemble.yaml", args("assemble.yaml", 0), "")
+	out = run("assemble.yaml", args("assemble.yaml", 0), nil)
 	if !strings.Contains(out, "shard 0/3 lacks") || strings.Count(strings.TrimSpace(out), "\n") > 0 {
 		t.Errorf("assemble.yaml's command did not name the missing shards in one line:\n%s", out)
 	}
