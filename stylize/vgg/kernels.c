@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "simd.h"
 
-void gogh_bias_relu(float *p, float *a, float b, long n) {
+GOGH_SIMD void gogh_bias_relu(float *p, float *a, float b, long n) {
 	// p and a may be the same plane, so neither is restrict.
 	for (long j = 0; j < n; j++) {
 		float v = p[j] + b;
@@ -15,17 +16,17 @@ void gogh_bias_relu(float *p, float *a, float b, long n) {
 	}
 }
 
-void gogh_add_into(float *restrict g, const float *restrict p, long n) {
+GOGH_SIMD void gogh_add_into(float *restrict g, const float *restrict p, long n) {
 	for (long j = 0; j < n; j++)
 		g[j] += p[j];
 }
 
-void gogh_relu_mask(float *restrict g, const float *restrict act, long n) {
+GOGH_SIMD void gogh_relu_mask(float *restrict g, const float *restrict act, long n) {
 	for (long j = 0; j < n; j++)
 		g[j] = act[j] > 0 ? g[j] : 0;
 }
 
-void gogh_pool_planes(const float *restrict in, int c, int h, int w, float *restrict out, unsigned char *restrict arg) {
+GOGH_SIMD void gogh_pool_planes(const float *restrict in, int c, int h, int w, float *restrict out, unsigned char *restrict arg) {
 	int oh = h / 2, ow = w / 2;
 	for (int ch = 0; ch < c; ch++) {
 		const float *src = in + (long)ch * h * w;
@@ -46,7 +47,7 @@ void gogh_pool_planes(const float *restrict in, int c, int h, int w, float *rest
 	}
 }
 
-void gogh_unpool_planes(const float *restrict g, const unsigned char *restrict arg, int c, int h, int w, float *restrict dst) {
+GOGH_SIMD void gogh_unpool_planes(const float *restrict g, const unsigned char *restrict arg, int c, int h, int w, float *restrict dst) {
 	int oh = h / 2, ow = w / 2;
 	for (int ch = 0; ch < c; ch++) {
 		float *d = dst + (long)ch * h * w;

@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "winograd.h"
+#include "simd.h"
 
-void gogh_wino_input(const float *restrict in, int cin, int h, int w, int ty0, int ty1, float *restrict v) {
+GOGH_SIMD void gogh_wino_input(const float *restrict in, int cin, int h, int w, int ty0, int ty1, float *restrict v) {
 	int tw = (w + 1) / 2, pw = 2 * tw + 2;
 	long tiles = (long)(ty1 - ty0) * tw, stride = (long)cin * tiles;
 	float t[4][pw], zero[w];
@@ -47,7 +48,7 @@ void gogh_wino_input(const float *restrict in, int cin, int h, int w, int ty0, i
 	}
 }
 
-void gogh_wino_output(const float *restrict m, int cout, int h, int w, int ty0, int ty1, float *restrict out,
+GOGH_SIMD void gogh_wino_output(const float *restrict m, int cout, int h, int w, int ty0, int ty1, float *restrict out,
 		const float *restrict bias, float *restrict pre, float *restrict act) {
 	int tw = (w + 1) / 2;
 	long tiles = (long)(ty1 - ty0) * tw, stride = (long)cout * tiles;

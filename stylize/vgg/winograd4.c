@@ -5,8 +5,44 @@
 #include <string.h>
 
 #include "winograd.h"
+#include "simd.h"
 
-void gogh_wino4_input(const float *restrict in, int cin, int h, int w, int ty0, int ty1, float *restrict v) {
+// wino4_rows is the first half of the input transform, t = Bᵀ d over the
+// six rows of a band: one output row per row of Bᵀ, along whole rows.
+static void wino4_rows(const float *restrict d0, const float *restrict d1, const float *restrict d2,
+		const float *restrict d3, const float *restrict d4, const float *restrict d5,
+		float *restrict t0, float *restrict t1, float *restrict t2,
+		float *restrict t3, float *restrict t4, float *restrict t5, long w) {
+	for (long x = 0; x < w; x++) {
+		float a0 = d0[x], a1 = d1[x], a2 = d2[x], a3 = d3[x], a4 = d4[x], a5 = d5[x];
+		t0[x] = 4 * a0 - 5 * a2 + a4;
+		t1[x] = -4 * a1 - 4 * a2 + a3 + a4;
+		t2[x] = 4 * a1 - 4 * a2 - a3 + a4;
+		t3[x] = -2 * a1 - a2 + 2 * a3 + a4;
+		t4[x] = 2 * a1 - a2 - 2 * a3 + a4;
+		t5[x] = 4 * a1 - 5 * a3 + a5;
+	}
+}
+
+// wino4_cols is the second half, V = t B over the six columns of each
+// tile of one row of t (tile tx reads ti[4tx .. 4tx+5]). Kept apart, with
+// restrict arguments and long indices, so that the compiler vectorizes
+// both loops (inline, it vectorizes neither).
+static void wino4_cols(const float *restrict ti, float *restrict v0, float *restrict v1, float *restrict v2,
+		float *restrict v3, float *restrict v4, float *restrict v5, long tw) {
+	for (long tx = 0; tx < tw; tx++) {
+		float c0 = ti[4 * tx], c1 = ti[4 * tx + 1], c2 = ti[4 * tx + 2];
+		float c3 = ti[4 * tx + 3], c4 = ti[4 * tx + 4], c5 = ti[4 * tx + 5];
+		v0[tx] = 4 * c0 - 5 * c2 + c4;
+		v1[tx] = -4 * c1 - 4 * c2 + c3 + c4;
+		v2[tx] = 4 * c1 - 4 * c2 - c3 + c4;
+		v3[tx] = -2 * c1 - c2 + 2 * c3 + c4;
+		v4[tx] = 2 * c1 - c2 - 2 * c3 + c4;
+		v5[tx] = 4 * c1 - 5 * c3 + c5;
+	}
+}
+
+GOGH_SIMD void gogh_wino4_input(const float *restrict in, int cin, int h, int w, int ty0, int ty1, float *restrict v) {
 	int tw = (w + 3) / 4, pw = 4 * tw + 2;
 	long tiles = (long)(ty1 - ty0) * tw, stride = (long)cin * tiles;
 	float t[6][pw], zero[w];
@@ -20,44 +56,17 @@ void gogh_wino4_input(const float *restrict in, int cin, int h, int w, int ty0, 
 				int y = 4 * ty - 1 + r;
 				d[r] = (y >= 0 && y < h) ? plane + (long)y * w : zero;
 			}
-			const float *restrict d0 = d[0], *restrict d1 = d[1], *restrict d2 = d[2];
-			const float *restrict d3 = d[3], *restrict d4 = d[4], *restrict d5 = d[5];
-			float *restrict t0 = t[0] + 1, *restrict t1 = t[1] + 1, *restrict t2 = t[2] + 1;
-			float *restrict t3 = t[3] + 1, *restrict t4 = t[4] + 1, *restrict t5 = t[5] + 1;
-			for (int x = 0; x < w; x++) {
-				float a0 = d0[x], a1 = d1[x], a2 = d2[x], a3 = d3[x], a4 = d4[x], a5 = d5[x];
-				t0[x] = 4 * a0 - 5 * a2 + a4;
-				t1[x] = -4 * a1 - 4 * a2 + a3 + a4;
-				t2[x] = 4 * a1 - 4 * a2 - a3 + a4;
-				t3[x] = -2 * a1 - a2 + 2 * a3 + a4;
-				t4[x] = 2 * a1 - a2 - 2 * a3 + a4;
-				t5[x] = 4 * a1 - 5 * a3 + a5;
-			}
+			wino4_rows(d[0], d[1], d[2], d[3], d[4], d[5], t[0] + 1, t[1] + 1, t[2] + 1, t[3] + 1, t[4] + 1, t[5] + 1, w);
 			long k = ci * tiles + (long)(ty - ty0) * tw;
 			for (int i = 0; i < 6; i++) {
-				const float *restrict ti = t[i];
-				float *restrict v0 = v + (6 * i + 0) * stride + k;
-				float *restrict v1 = v + (6 * i + 1) * stride + k;
-				float *restrict v2 = v + (6 * i + 2) * stride + k;
-				float *restrict v3 = v + (6 * i + 3) * stride + k;
-				float *restrict v4 = v + (6 * i + 4) * stride + k;
-				float *restrict v5 = v + (6 * i + 5) * stride + k;
-				for (int tx = 0; tx < tw; tx++) {
-					const float *c = ti + 4 * tx;
-					float c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3], c4 = c[4], c5 = c[5];
-					v0[tx] = 4 * c0 - 5 * c2 + c4;
-					v1[tx] = -4 * c1 - 4 * c2 + c3 + c4;
-					v2[tx] = 4 * c1 - 4 * c2 - c3 + c4;
-					v3[tx] = -2 * c1 - c2 + 2 * c3 + c4;
-					v4[tx] = 2 * c1 - c2 - 2 * c3 + c4;
-					v5[tx] = 4 * c1 - 5 * c3 + c5;
-				}
+				float *o = v + 6 * i * stride + k;
+				wino4_cols(t[i], o, o + stride, o + 2 * stride, o + 3 * stride, o + 4 * stride, o + 5 * stride, tw);
 			}
 		}
 	}
 }
 
-void gogh_wino4_output(const float *restrict m, int cout, int h, int w, int ty0, int ty1, float *restrict out,
+GOGH_SIMD void gogh_wino4_output(const float *restrict m, int cout, int h, int w, int ty0, int ty1, float *restrict out,
 		const float *restrict bias, float *restrict pre, float *restrict act) {
 	int tw = (w + 3) / 4;
 	long tiles = (long)(ty1 - ty0) * tw, stride = (long)cout * tiles;
