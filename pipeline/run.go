@@ -63,12 +63,13 @@ const DefaultTemporalWeight = 15
 // clip at 256 px (README, "Speed"): a cold frame painted coarse to fine
 // over 3 sizes, at most 150 evaluations at each; a warm frame 40
 // evaluations from the previous frame warped along the flow, held by
-// the temporal loss (DefaultTemporalWeight); one worker.
+// the temporal loss (DefaultTemporalWeight); workers chosen by
+// ChooseWorkers.
 func Defaults() Config {
 	o := stylize.DefaultOptions()
 	o.Steps, o.Scales = 150, 3
 	o.Weights.Temporal = DefaultTemporalWeight
-	return Config{Options: o, WarmSteps: 40, Workers: 1, Overlap: DefaultOverlap, Seam: DefaultSeam, WarmStart: WarmFlow}
+	return Config{Options: o, WarmSteps: 40, Workers: 0, Overlap: DefaultOverlap, Seam: DefaultSeam, WarmStart: WarmFlow}
 }
 
 // DefaultOverlap is the warm-up of a segment's chain (see [Split]): two
@@ -88,7 +89,8 @@ type Config struct {
 	WarmSteps int
 	Workdir   string // where frame PNGs and job.json go
 	// Workers is the number of segments (Split), each painted by its own
-	// chain, all at once, sharing Threads.
+	// chain, all at once, sharing Threads; 0 lets Run choose (see
+	// ChooseWorkers).
 	Workers int
 	// Shard, if its N is not 0, splits the frames into N segments instead
 	// and makes Run paint only segment K, with all Threads: one shard of
@@ -171,8 +173,8 @@ func (c *Config) Validate() error {
 	switch {
 	case c.WarmSteps < 1:
 		return field.Errorf("WarmSteps", "must be at least 1, got %d", c.WarmSteps)
-	case c.Workers < 1:
-		return field.Errorf("Workers", "must be at least 1, got %d", c.Workers)
+	case c.Workers < 0:
+		return field.Errorf("Workers", "must not be negative, got %d (0: automatic)", c.Workers)
 	case c.Workers > c.Threads && c.Shard.N == 0:
 		return field.Errorf("Workers", "%d workers but %d threads: each worker needs a thread", c.Workers, c.Threads)
 	case !c.WarmStart.valid():
@@ -296,6 +298,9 @@ func (c *Config) threads() int {
 // error wraps ctx's. Run holds a few frames per worker in memory, and the
 // frames a chain looks back at (TemporalFrames).
 func Run(ctx context.Context, w *vgg.Weights, style *stylize.Style, src Source, c Config) error {
+	if c.Workers == 0 {
+		c.Workers = ChooseWorkers(c)
+	}
 	if err := c.Validate(); err != nil {
 		return err
 	}

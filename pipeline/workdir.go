@@ -165,6 +165,7 @@ func recorded(dir string, job Job) error {
 // Saved returns how many frames of c's job its work dir holds already: 0
 // for a new or empty work dir, or one holding another job.
 func Saved(c Config) int {
+	c.Workers = ChooseWorkers(c)
 	if recorded(c.Workdir, c.job()) != nil {
 		return 0
 	}

@@ -130,7 +130,11 @@ func (c *clipFlags) open(ctx context.Context, in string, stderr io.Writer) (*cli
 	if err != nil {
 		return nil, err
 	}
-	if err := c.cfg.CheckSize(plan.Width, plan.Height, c.cfg.Workers); err != nil {
+	workers := c.cfg.Workers // a work dir begun with more workers passed this check then
+	if workers == 0 {
+		workers = pipeline.AutoWorkers(plan.Count, c.cfg.Threads)
+	}
+	if err := c.cfg.CheckSize(plan.Width, plan.Height, workers); err != nil {
 		return nil, err
 	}
 	side := c.dec.Size // --style-scale is relative to --size, the frames' longer side
@@ -209,7 +213,7 @@ So "gogh video -o starry.mp4" is a complete run, and
 	fs := cmd.Flags()
 	r.addClipFlags(fs)
 	r.addOutputFlags(fs)
-	fs.IntVar(&r.cfg.Workers, "workers", r.cfg.Workers, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip; each gets --threads/--workers threads")
+	fs.IntVar(&r.cfg.Workers, "workers", r.cfg.Workers, "frames painted in parallel, each worker a warm-start chain over its own segment of the clip, with --threads/--workers threads (0: one per thread while each gets at least "+strconv.Itoa(pipeline.MinChainFrames)+" frames, else 1; a work dir continues with the workers it began with)")
 	fs.IntVar(&r.cfg.Overlap, "overlap", r.cfg.Overlap, "warm-up frames a worker (or shard) paints before its segment, so its first frame is warm-started")
 	fs.IntVar(&r.cfg.Seam, "seam", r.cfg.Seam, "frames after each segment boundary painted again, continuing the previous segment's chain toward the next one's, so the boundary does not jump (0: none)")
 	fs.TextVar(&r.cfg.Shard, "shard", r.cfg.Shard, "paint only shard K of N (K/N, from 0/N) into --workdir and write no video: run all N at once on machines sharing --workdir, then \"gogh assemble\"")
@@ -290,7 +294,8 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 		return err
 	}
 	plan := cl.plan
-	total, what := plan.Count, fmt.Sprintf("%d worker(s) x %d thread(s)", r.cfg.Workers, r.cfg.Threads/r.cfg.Workers)
+	workers := pipeline.ChooseWorkers(r.cfg)
+	total, what := plan.Count, fmt.Sprintf("%d worker(s) x %d thread(s)", workers, r.cfg.Threads/workers)
 	if segs := pipeline.Split(plan.Count, r.cfg.Shard.N, r.cfg.Overlap); r.cfg.Shard.N > 0 && r.cfg.Shard.K < len(segs) {
 		seg := segs[r.cfg.Shard.K]
 		total = seg.Count
