@@ -81,7 +81,8 @@ func AutoWorkers(frames, threads int) int {
 // 1 for a shard; the number its work dir was started with when that dir
 // holds the same job but for the workers (a run continues as it began,
 // whatever the frames or threads would choose now, as long as each
-// worker has a thread); else AutoWorkers(c.Frames, c.Threads). With
+// worker has a thread, and unless c.Discard starts it over); else
+// AutoWorkers(c.Frames, c.Threads). With
 // c.Workers set it returns c.Workers.
 func ChooseWorkers(c Config) int {
 	switch {
@@ -90,7 +91,7 @@ func ChooseWorkers(c Config) int {
 	case c.Shard.N > 0:
 		return 1
 	}
-	if prev, err := ReadJob(c.Workdir); err == nil && prev.Workers >= 1 && prev.Workers <= c.Threads {
+	if prev, err := ReadJob(c.Workdir); err == nil && !c.Discard && prev.Workers >= 1 && prev.Workers <= c.Threads {
 		c.Workers = prev.Workers
 		if recorded(c.Workdir, c.job()) == nil {
 			return prev.Workers

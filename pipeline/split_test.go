@@ -56,6 +56,8 @@ func TestChooseWorkers(t *testing.T) {
 		{"begun with one worker", func(t *testing.T) string { return started(t, 1, nil) }, nil, 1},
 		{"begun with two, resumed with few frames", func(t *testing.T) string { return started(t, 2, nil) },
 			func(c *Config) { c.Frames = 60 }, 1}, // another job (frames): not continued
+		{"begun with one worker, discarded", func(t *testing.T) string { return started(t, 1, nil) },
+			func(c *Config) { c.Discard = true }, 2},
 		{"another job begun with one worker", func(t *testing.T) string {
 			return started(t, 1, func(c *Config) { c.Weights.Style = 100 })
 		}, nil, 2},
