@@ -93,7 +93,7 @@ func ChooseWorkers(c Config) int {
 	}
 	if prev, err := ReadJob(c.Workdir); err == nil && !c.Discard && prev.Workers >= 1 && prev.Workers <= c.Threads {
 		c.Workers = prev.Workers
-		if recorded(c.Workdir, c.job()) == nil {
+		if prev.diff(c.job()) == nil {
 			return prev.Workers
 		}
 	}

@@ -294,21 +294,22 @@ func (r *videoRun) run(ctx context.Context, in string, stdout, stderr io.Writer)
 		return err
 	}
 	plan := cl.plan
-	workers := pipeline.ChooseWorkers(r.cfg)
-	total, what := plan.Count, fmt.Sprintf("%d worker(s) x %d thread(s)", workers, r.cfg.Threads/workers)
+	cfg := r.cfg // with the workers chosen once, for the report and the run (r.cfg serves a batch)
+	cfg.Workers = pipeline.ChooseWorkers(cfg)
+	total, what := plan.Count, fmt.Sprintf("%d worker(s) x %d thread(s)", cfg.Workers, cfg.Threads/cfg.Workers)
 	if segs := pipeline.Split(plan.Count, r.cfg.Shard.N, r.cfg.Overlap); r.cfg.Shard.N > 0 && r.cfg.Shard.K < len(segs) {
 		seg := segs[r.cfg.Shard.K]
 		total = seg.Count
 		what = fmt.Sprintf("shard %s (frames %d-%d) x %d thread(s)", r.cfg.Shard, seg.First, seg.First+seg.Count-1, r.cfg.Threads)
 	}
-	flog, err := runlog.NewFrames(r.logPath, pipeline.Saved(r.cfg) > 0, total, stdout)
+	flog, err := runlog.NewFrames(r.logPath, pipeline.Saved(cfg) > 0, total, stdout)
 	if err != nil {
 		return fmt.Errorf("--log: %w", err)
 	}
 	fmt.Fprintf(stdout, "stylizing %d frames of %s (%dx%d at %g fps), %s, warm start %s, work dir %s\n",
 		plan.Count, cl.in, plan.Width, plan.Height, plan.FPS, what, r.cfg.WarmStart, r.cfg.Workdir)
-	r.cfg.OnFrame = flog.Frame
-	runErr := pipeline.Run(ctx, cl.weights, cl.style, cl.source(), r.cfg)
+	cfg.OnFrame = flog.Frame
+	runErr := pipeline.Run(ctx, cl.weights, cl.style, cl.source(), cfg)
 	if err := flog.Close(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("--log: %w", err)
 	}
