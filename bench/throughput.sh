@@ -7,7 +7,7 @@
 # python3-opencv is installed, else gogh's accurate preset, via bench/score), and the mean
 # per-frame objective (content + style, gatys layers, default normalization, style weight 10) as
 # REV's own `gogh loss` scores it: one yardstick for both. Then where this tree's frames spent
-# their time (from its --log).
+# their time (from its --log), and the objective frame by frame.
 #
 #   bench/throughput.sh REV [--clip FILE] [--frames A:B] [--size N] [--fps F] [--threads N]
 #                           [--style FILE] [-- ARGS for this tree's gogh video only]
@@ -94,6 +94,11 @@ for v in ("old", "new"):
     print(f"{v:4} {res[v][0]:8.2f} {res[v][1]:14.5f} {res[v][2]:10.4f}")
 o, w = res["old"], res["new"]
 print(f"new/old {w[0]/o[0]:8.3f} {w[1]/o[1]:14.3f} {w[2]/o[2]:10.3f}   speed-up {o[0]/w[0]:.2f}x")
+# Frame by frame: the first frame is cold, the rest are warm.
+loss = {v: [float(l) for l in open(f"{work}/{v}.loss")] for v in ("old", "new")}
+print("objective by frame (old, new, new/old):")
+for t, (a, b) in enumerate(zip(loss["old"], loss["new"])):
+    print(f"  {t:3} {a:8.4f} {b:8.4f} {b/a:6.3f}")
 
 recs = [json.loads(l) for l in open(f"{work}/new.jsonl")]
 parts = ["decode", "flow", "forward", "loss", "backward", "optimizer", "save"]
