@@ -166,7 +166,7 @@ func TestVideoErrors(t *testing.T) {
 		{"temporal loss without chain", []string{"video", in, "-s", style, "-o", out, "--warm-start", "none", "--temporal-weight", "5"}, "--temporal-weight"},
 		{"temporal frames", []string{"video", in, "-s", style, "-o", out, "--temporal-weight", "5", "--temporal-frames", "2,1"}, "--temporal-frames"},
 		{"interpolate", []string{"video", in, "-s", style, "-o", out, "--interpolate", "smooth"}, "--interpolate"},
-		{"size beyond memory", []string{"video", in, "-s", style, "-o", out, "--size", "100000"}, "--size: painting 100000x56250 pixels"},
+		{"size beyond memory", []string{"video", in, "-s", style, "-o", out, "--size", "100000", "--threads", "2"}, "--size: painting 100000x56250 pixels 2 times at once needs about"},
 		{"size below the layers", []string{"video", in, "-s", style, "-o", out, "--size", "6"}, "--size: a 6x2 image is too small"},
 		{"shard without a work dir", []string{"video", in, "-s", style, "--shard", "0/2"}, "--workdir"},
 		{"shard K not below N", []string{"video", in, "-s", style, "--shard", "2/2", "--workdir", filepath.Join(dir, "w")}, "--shard"},
