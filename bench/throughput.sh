@@ -83,11 +83,11 @@ done
 import json, sys
 work, n, flowname = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 warp = dict(l.split() for l in open(f"{work}/warp.txt"))
+loss = {v: [float(l) for l in open(f"{work}/{v}.loss")] for v in ("old", "new")}
 res = {}
 for v in ("old", "new"):
     wall = float(open(f"{work}/{v}.wall").read())
-    loss = [float(l) for l in open(f"{work}/{v}.loss")]
-    res[v] = (wall / n, float(warp[f"{work}/{v}.frames"]), sum(loss) / len(loss))
+    res[v] = (wall / n, float(warp[f"{work}/{v}.frames"]), sum(loss[v]) / len(loss[v]))
 print(f"warping error scored by {flowname}; input frames tracked reliably: {float(warp['reliable']):.0%}")
 print(f"{'':4} {'s/frame':>8} {'warping error':>14} {'objective':>10}")
 for v in ("old", "new"):
@@ -95,7 +95,6 @@ for v in ("old", "new"):
 o, w = res["old"], res["new"]
 print(f"new/old {w[0]/o[0]:8.3f} {w[1]/o[1]:14.3f} {w[2]/o[2]:10.3f}   speed-up {o[0]/w[0]:.2f}x")
 # Frame by frame: the first frame is cold, the rest are warm.
-loss = {v: [float(l) for l in open(f"{work}/{v}.loss")] for v in ("old", "new")}
 print("objective by frame (old, new, new/old):")
 for t, (a, b) in enumerate(zip(loss["old"], loss["new"])):
     print(f"  {t:3} {a:8.4f} {b:8.4f} {b/a:6.3f}")
